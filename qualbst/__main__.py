@@ -1,0 +1,5 @@
+"""``python -m qualbst``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,87 @@
+"""The one place that builds spaCy pipelines.
+
+``build_nlp(lang)`` returns a blank spaCy pipeline for Indonesian (``id``) or
+English (``en``) built from installed packages only (nothing is downloaded),
+with:
+
+- a tokenizer that keeps abbreviations (``PT.``, ``Rp.``, ``Kel.``, ``a.n.``),
+  codes (``54/HUK/2020``, ``RT/RW``, ``SIKS-NG``) and thousands-separated
+  numbers (``300.000``) whole; the lists are plain files under
+  ``qualbst/lang/<lang>/``;
+- a rule-based ``sentencizer``, which then never splits after an abbreviation.
+
+For Indonesian, spaCy's own list of about 16,000 tokenizer exceptions (mostly
+hyphenated words) is replaced by the patterns in ``token_patterns.txt``: the
+tokens are the same elsewhere, sentences come out right after ``PT.`` or
+``Jl.``, and tokenizing is several times faster (ARCHITECTURE.md; measured
+again in ``bench/``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import TYPE_CHECKING
+
+from .lang import load_words
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+__all__ = ["build_nlp", "token_pattern"]
+
+
+@cache
+def token_pattern(lang: str) -> re.Pattern[str]:
+    """Return the compiled pattern of words the tokenizer keeps whole.
+
+    Examples
+    --------
+    >>> bool(token_pattern("id").fullmatch("54/HUK/2020")), bool(token_pattern("id").fullmatch("RT/RW,"))
+    (True, False)
+    """
+    parts = load_words(lang, "token_patterns")
+    return re.compile("|".join(f"(?:{p})" for p in parts))
+
+
+def build_nlp(lang: str) -> Language:
+    """Build the spaCy pipeline for ``lang`` (``id`` or ``en``).
+
+    Parameters
+    ----------
+    lang : {"id", "en"}
+        The transcript language.
+
+    Returns
+    -------
+    spacy.language.Language
+        A blank pipeline with the qualbst tokenizer settings and a sentencizer.
+        Calls with the same language return the same (cached) object.
+
+    Examples
+    --------
+    >>> nlp = build_nlp("id")
+    >>> doc = nlp("Dana Rp. 300.000 dari PT. Pos sesuai Kepmensos No. 54/HUK/2020. RT/RW bagi.")
+    >>> [s.text for s in doc.sents]
+    ['Dana Rp. 300.000 dari PT. Pos sesuai Kepmensos No. 54/HUK/2020.', 'RT/RW bagi.']
+    """
+    if lang not in ("id", "en"):
+        raise ValueError(f"language must be 'id' or 'en' (got {lang!r})")
+    return _build(lang)
+
+
+@cache
+def _build(lang: str) -> Language:
+    import spacy
+    from spacy.symbols import ORTH
+
+    nlp = spacy.blank(lang)
+    tokenizer = nlp.tokenizer
+    if lang == "id":
+        # Replace spaCy's ~16k Indonesian exceptions (see module docstring).
+        tokenizer.rules = {}  # type: ignore[union-attr]
+    for abbreviation in load_words(lang, "abbreviations"):
+        tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])  # type: ignore[union-attr]
+    tokenizer.token_match = token_pattern(lang).fullmatch  # type: ignore[union-attr]
+    nlp.add_pipe("sentencizer")
+    return nlp
