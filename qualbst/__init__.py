@@ -20,6 +20,34 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
+    "Analysis": "pipeline",
+    "AutoCoder": "coding.model",
+    "accept_suggestions": "coding.review",
+    "analyse": "pipeline",
+    "build_graph": "network",
+    "case_matrix": "factors",
+    "centrality": "network",
+    "code_crosstab": "factors",
+    "code_rules": "coding.rules",
+    "coordination_fit": "network",
+    "disagreements": "reliability",
+    "evaluate_coders": "coding.evaluate",
+    "evaluate_interactions": "network.interactions",
+    "export_qdpx": "interop",
+    "extract_interactions": "network.interactions",
+    "factor_table": "factors",
+    "find_mentions": "coding.rules",
+    "import_qdpx": "interop",
+    "load_expected": "network",
+    "machine_codings": "coding.machine",
+    "obstacles": "factors",
+    "read_qdc": "interop",
+    "reliability_table": "reliability",
+    "replication_check": "network",
+    "sequential_chains": "network",
+    "suggest": "coding.review",
+    "write_outputs": "pipeline",
+    "write_qdc": "interop",
     "Agency": "codebook",
     "Code": "codebook",
     "Codebook": "codebook",
@@ -51,11 +79,17 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 
+# Public names that differ from the function's name in its module: a function
+# may not share its name with a submodule (importing ``qualbst.reliability``
+# would replace ``qualbst.reliability`` the function with the module).
+_RENAMED = {"factor_table": "factors", "reliability_table": "reliability"}
+
+
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'qualbst' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    value = getattr(importlib.import_module(f".{module}", __name__), _RENAMED.get(name, name))
     globals()[name] = value
     return value
 
@@ -66,7 +100,12 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from .codebook import Agency, Code, Codebook, load_codebook
+    from .coding.evaluate import evaluate_coders
+    from .coding.machine import machine_codings
     from .coding.manual import find_quote, read_codings
+    from .coding.model import AutoCoder
+    from .coding.review import accept_suggestions, suggest
+    from .coding.rules import code_rules, find_mentions
     from .corpus.model import Document, Turn, describe_corpus
     from .corpus.readers import read_corpus, read_document
     from .errors import (
@@ -77,8 +116,22 @@ if TYPE_CHECKING:
         QualbstError,
         ValidationError,
     )
+    from .factors import case_matrix, code_crosstab, obstacles
+    from .factors import factors as factor_table
+    from .interop import export_qdpx, import_qdpx, read_qdc, write_qdc
     from .kwic import kwic
     from .lang import stem
+    from .network import (
+        build_graph,
+        centrality,
+        coordination_fit,
+        load_expected,
+        replication_check,
+        sequential_chains,
+    )
+    from .network.interactions import evaluate_interactions, extract_interactions
     from .nlp import build_nlp
-    from .pipeline import Project, load_project, run, validate_project
+    from .pipeline import Analysis, Project, analyse, load_project, run, validate_project, write_outputs
+    from .reliability import disagreements
+    from .reliability import reliability as reliability_table
     from .segments import segment_corpus, segment_document

@@ -7,6 +7,7 @@ lines on stderr and exit status 1; bad usage exits 2 (click's default).
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,15 +23,35 @@ F = TypeVar("F", bound=Callable[..., Any])
 def project_options(func: F) -> F:
     """The options every command shares (CONTRACT.md)."""
     options = [
-        click.option("--interviews", type=click.Path(path_type=Path), default=Path("interviews"),
-                     show_default=True, help="Folder of transcripts (.md, .txt, .docx, .vtt)."),
-        click.option("--codebook", type=click.Path(path_type=Path), default=Path("codebook"),
-                     show_default=True, help="Folder with codebook.yaml and agencies.yaml."),
-        click.option("--codings", type=click.Path(path_type=Path), default=Path("codings"),
-                     show_default=True, help="Folder of manual codings CSVs."),
-        click.option("--out", type=click.Path(path_type=Path), default=Path("out"),
-                     show_default=True, help="Folder for the outputs."),
-    ]  # fmt: skip
+        click.option(
+            "--interviews",
+            type=click.Path(path_type=Path),
+            default=Path("interviews"),
+            show_default=True,
+            help="Folder of transcripts (.md, .txt, .docx, .vtt).",
+        ),
+        click.option(
+            "--codebook",
+            type=click.Path(path_type=Path),
+            default=Path("codebook"),
+            show_default=True,
+            help="Folder with codebook.yaml and agencies.yaml.",
+        ),
+        click.option(
+            "--codings",
+            type=click.Path(path_type=Path),
+            default=Path("codings"),
+            show_default=True,
+            help="Folder of manual codings CSVs.",
+        ),
+        click.option(
+            "--out",
+            type=click.Path(path_type=Path),
+            default=Path("out"),
+            show_default=True,
+            help="Folder for the outputs.",
+        ),
+    ]
     for option in reversed(options):
         func = option(func)
     return func
@@ -90,26 +111,531 @@ def _say(ctx: click.Context, message: str) -> None:
         click.echo(message, err=True)
 
 
+def machine_options(func: F, flag: str = "--coder") -> F:
+    """Options choosing the machine coders (``flag`` names the choice)."""
+    options = [
+        click.option(
+            flag,
+            "machine",
+            type=click.Choice(["rules", "model", "both", "none"]),
+            default="both",
+            show_default=True,
+            help="Machine coders to run.",
+        ),
+        click.option(
+            "--model",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="A model folder from 'qualbst train' (default: train one on --train-coder).",
+        ),
+        click.option(
+            "--train-coder",
+            default=None,
+            help="Human coder the model learns from when no --model is given (default: the first).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 @cli.command()
 @project_options
+@machine_options
+@click.option(
+    "--unit",
+    type=click.Choice(["segment", "turn", "document"]),
+    default="segment",
+    show_default=True,
+    help="Unit of intercoder reliability.",
+)
 @click.pass_context
-def run(ctx: click.Context, interviews: Path, codebook: Path, codings: Path, out: Path) -> None:
+def run(
+    ctx: click.Context,
+    interviews: Path,
+    codebook: Path,
+    codings: Path,
+    out: Path,
+    machine: str,
+    model: Path | None,
+    train_coder: str | None,
+    unit: str,
+) -> None:
     """Run the whole analysis on a project and write out/."""
     from .pipeline import run as run_pipeline
 
     progress = _Progress(ctx.obj["quiet"])
     result = run_pipeline(
-        interviews=interviews, codebook=codebook, codings=codings, out=out, progress=progress
+        interviews=interviews,
+        codebook=codebook,
+        codings=codings,
+        out=out,
+        coder=machine,
+        model=model,
+        train_coder=train_coder,
+        unit=unit,
+        progress=progress,
     )
     progress.close()
-    project = result.project
+    analysis = result.analysis
+    project = analysis.project
     _say(
         ctx,
         f"{len(project.documents)} documents, {len(project.segments)} segments, "
-        f"{len(project.codings)} codings",
+        f"{len(project.codings)} manual and {len(analysis.codings) - len(project.codings)} machine codings, "
+        f"{len(analysis.interactions)} interactions, {analysis.graph.number_of_edges()} links",
     )
+    for note in analysis.notes:
+        _say(ctx, f"note: {note}")
     for path in result.files:
         click.echo(str(path))
+
+
+def _load(interviews: Path, codebook: Path, codings: Path) -> Any:
+    from .pipeline import load_project
+
+    return load_project(interviews=interviews, codebook=codebook, codings=codings)
+
+
+def _write(frame: Any, path: Path) -> None:
+    from ._io import write_csv_atomic
+
+    write_csv_atomic(frame, path)
+    click.echo(str(path))
+
+
+@cli.command()
+@project_options
+@machine_options
+def code(
+    interviews: Path,
+    codebook: Path,
+    codings: Path,
+    out: Path,
+    machine: str,
+    model: Path | None,
+    train_coder: str | None,
+) -> None:
+    """Code the transcripts by machine; write out/mentions.csv and out/codings.csv.
+
+    out/codings.csv holds the manual codings and the machine ones
+    (coder auto:rules, auto:model), each machine coding with its evidence.
+    """
+    import pandas as pd
+
+    from .coding.machine import machine_codings
+    from .coding.rules import find_mentions
+
+    project = _load(interviews, codebook, codings)
+    mentions = find_mentions(project.segments, project.documents, project.codebook)
+    machine_frame = machine_codings(
+        project.segments,
+        project.codings,
+        project.documents,
+        project.codebook,
+        coder=machine,
+        model=model,
+        train_coder=train_coder,
+        mentions=mentions,
+    )
+    _write(mentions, out / "mentions.csv")
+    _write(pd.concat([project.codings, machine_frame], ignore_index=True), out / "codings.csv")
+    counts = machine_frame["coder"].value_counts().sort_index()
+    for name, count in counts.items():
+        click.echo(f"{name}: {count} codings", err=True)
+
+
+@cli.command()
+@click.option("--coder", "trainer", required=True, help="The human coder whose codes the model learns.")
+@click.option(
+    "--model",
+    type=click.Path(path_type=Path),
+    default=Path("models/autocoder"),
+    show_default=True,
+    help="Folder to write the model to.",
+)
+@project_options
+def train(trainer: str, model: Path, interviews: Path, codebook: Path, codings: Path, out: Path) -> None:
+    """Train the auto-coder on a human coder's codes; write the model folder."""
+    import warnings
+
+    from .coding.model import AutoCoder, QualbstWarning
+
+    project = _load(interviews, codebook, codings)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", QualbstWarning)
+        autocoder = AutoCoder.train(
+            project.segments, project.codings, project.documents, project.codebook, coder=trainer
+        )
+    for warning in caught:
+        click.echo(f"qualbst: warning: {warning.message}", err=True)
+    autocoder.save(model)
+    click.echo(f"{model}: {len(autocoder.codes)} codes learned from {trainer}")
+    for code_id, threshold in autocoder.thresholds.items():
+        click.echo(f"  {code_id:<32} threshold {threshold:.2f}")
+
+
+def _table(frame: Any, columns: list[str]) -> None:
+    click.echo(frame[columns].to_string(index=False))
+
+
+@cli.command()
+@click.option("--against", default=None, help="Score the machine coders against this human coder.")
+@click.option(
+    "--interactions",
+    "interactions_only",
+    is_flag=True,
+    help="Score extracted interactions against codings/interactions.csv instead.",
+)
+@click.option(
+    "--coder",
+    "from_coder",
+    default=None,
+    help="With --interactions: extract from this coder's codes (default: the --against coder).",
+)
+@project_options
+def evaluate(
+    against: str | None,
+    interactions_only: bool,
+    from_coder: str | None,
+    interviews: Path,
+    codebook: Path,
+    codings: Path,
+    out: Path,
+) -> None:
+    """How often machine coding agrees with a person (out/evaluation.csv), or how well
+    interactions are extracted (out/evaluation-interactions.csv)."""
+    from .coding.evaluate import evaluate_coders
+    from .coding.machine import default_training_coder
+    from .errors import QualbstError
+
+    project = _load(interviews, codebook, codings)
+    reference = against or default_training_coder(project.codings)
+    if reference is None:
+        raise QualbstError("no human codings to evaluate against", file=codings)
+    if interactions_only:
+        from .network.interactions import (
+            evaluate_interactions,
+            extract_interactions,
+            read_interactions_annotation,
+        )
+
+        annotation = codings / "interactions.csv"
+        if not annotation.exists():
+            raise QualbstError("no annotated interactions to score against", file=annotation)
+        gold = read_interactions_annotation(annotation, project.documents, project.codebook)
+        extracted = extract_interactions(
+            project.segments,
+            project.codings,
+            project.documents,
+            project.codebook,
+            coders=[from_coder or reference],
+        )
+        table = evaluate_interactions(extracted, gold, project.segments)
+        _table(table, list(table.columns))
+        _write(table, out / "evaluation-interactions.csv")
+        return
+    table, _ = evaluate_coders(
+        project.segments, project.codings, project.documents, project.codebook, against=reference
+    )
+    summary = table[table["code"].str.startswith("(")]
+    _table(summary, ["coder", "level", "code", "precision", "recall", "f1", "kappa"])
+    _write(table, out / "evaluation.csv")
+
+
+@cli.command()
+@click.option("--coder", "person", required=True, help="The person who reviews the suggestions.")
+@functools.partial(machine_options, flag="--machine")
+@project_options
+def suggest(
+    person: str,
+    machine: str,
+    model: Path | None,
+    train_coder: str | None,
+    interviews: Path,
+    codebook: Path,
+    codings: Path,
+    out: Path,
+) -> None:
+    """Machine codings the person has not coded yet: out/suggestions.csv with an empty
+    'decision' column to fill with accept or reject."""
+    from .coding.machine import machine_codings
+    from .coding.review import suggest as make_suggestions
+
+    project = _load(interviews, codebook, codings)
+    machine_frame = machine_codings(
+        project.segments,
+        project.codings,
+        project.documents,
+        project.codebook,
+        coder=machine,
+        model=model,
+        train_coder=train_coder,
+    )
+    table = make_suggestions(
+        machine_frame, project.codings, project.segments, coder=person, codings_dir=codings
+    )
+    _write(table, out / "suggestions.csv")
+    click.echo(f"{len(table)} suggestions for {person}", err=True)
+
+
+@cli.command()
+@click.argument("suggestions", type=click.Path(path_type=Path))
+@click.option("--coder", "person", required=True, help="Whose codings file the accepted ones join.")
+@project_options
+def accept(
+    suggestions: Path, person: str, interviews: Path, codebook: Path, codings: Path, out: Path
+) -> None:
+    """Append accepted suggestions to codings/<coder>.csv; remember rejected ones."""
+    from .coding.review import accept_suggestions
+
+    result = accept_suggestions(suggestions, coder=person, codings_dir=codings)
+    click.echo(f"accepted {result.accepted}, rejected {result.rejected}, undecided {result.undecided}")
+    for path in result.files:
+        click.echo(str(path))
+
+
+def _coder_list(value: str | None) -> list[str] | None:
+    return [c.strip() for c in value.split(",") if c.strip()] if value else None
+
+
+def _with_machine(project: Any, coders: list[str] | None) -> Any:
+    """The project's codings plus machine codings when a machine coder is asked for."""
+    import pandas as pd
+
+    from .coding.machine import machine_codings
+
+    wanted = {c for c in coders or [] if c.startswith("auto:")}
+    if not wanted:
+        return project.codings
+    kind = "both" if wanted >= {"auto:rules", "auto:model"} else wanted.pop().split(":", 1)[1]
+    machine = machine_codings(
+        project.segments, project.codings, project.documents, project.codebook, coder=kind
+    )
+    return pd.concat([project.codings, machine], ignore_index=True)
+
+
+@cli.command()
+@click.option(
+    "--coders",
+    default=None,
+    help="Comma-separated coders to compare (default: every human coder; auto:rules and auto:model allowed).",
+)
+@click.option(
+    "--unit", type=click.Choice(["segment", "turn", "document"]), default="segment", show_default=True
+)
+@click.option("--skip-uncoded", is_flag=True, help="Leave out units no coder coded.")
+@project_options
+def reliability(
+    coders: str | None,
+    unit: str,
+    skip_uncoded: bool,
+    interviews: Path,
+    codebook: Path,
+    codings: Path,
+    out: Path,
+) -> None:
+    """Intercoder agreement per code: out/reliability.csv and out/disagreements.csv."""
+    from .coding.machine import human_coders
+    from .reliability import disagreements
+    from .reliability import reliability as agreement
+
+    project = _load(interviews, codebook, codings)
+    chosen = _coder_list(coders) or human_coders(project.codings)
+    table = _with_machine(project, chosen)
+    result = agreement(
+        table,
+        project.segments,
+        coders=chosen,
+        unit=unit,
+        skip_uncoded=skip_uncoded,
+        codes=project.codebook.codable_ids,
+    )
+    _table(result, ["code", "units", "percent_agreement", "cohen_kappa", "krippendorff_alpha", "gwet_ac1"])
+    _write(result, out / "reliability.csv")
+    _write(disagreements(table, project.segments, coders=chosen, unit=unit), out / "disagreements.csv")
+
+
+@cli.command()
+@click.option(
+    "--coders",
+    default=None,
+    help="Comma-separated coders whose codes state the interactions "
+    "(default: every human coder; auto:rules and auto:model allowed).",
+)
+@project_options
+def graph(coders: str | None, interviews: Path, codebook: Path, codings: Path, out: Path) -> None:
+    """The coordination graph: out/interactions.csv, graph exports, pictures and analyses."""
+    from ._io import atomic_output_dir
+    from .coding.machine import human_coders
+    from .coding.rules import find_mentions
+    from .network import (
+        build_graph,
+        centrality,
+        draw_graph,
+        load_expected,
+        replication_check,
+        replication_summary,
+        write_gexf,
+        write_graph_html,
+        write_graph_json,
+        write_graphml,
+    )
+    from .network.interactions import extract_interactions
+
+    project = _load(interviews, codebook, codings)
+    chosen = _coder_list(coders) or human_coders(project.codings)
+    table = _with_machine(project, chosen)
+    mentions = find_mentions(project.segments, project.documents, project.codebook)
+    interactions = extract_interactions(
+        project.segments, table, project.documents, project.codebook, coders=chosen
+    )
+    network = build_graph(
+        interactions,
+        project.codebook,
+        documents=project.documents,
+        mentions=mentions,
+        segments=project.segments,
+    )
+    with atomic_output_dir(out) as staging:
+        from ._io import write_csv_atomic
+
+        write_csv_atomic(interactions, staging / "interactions.csv")
+        write_csv_atomic(centrality(network), staging / "centrality.csv")
+        write_graphml(network, staging / "graph.graphml")
+        write_gexf(network, staging / "graph.gexf")
+        write_graph_json(network, staging / "graph.json")
+        draw_graph(network, staging / "graph.svg", title="Coordination graph")
+        write_graph_html(network, staging / "graph.html")
+    click.echo(
+        f"{network.number_of_nodes()} agencies, {network.number_of_edges()} links from "
+        f"{len(interactions)} interactions ({', '.join(chosen)})"
+    )
+    _table(centrality(network), ["agency", "level", "degree", "betweenness"])
+    expected = codebook / "expected.yaml"
+    if expected.exists():
+        summary = replication_summary(replication_check(network, load_expected(expected, project.codebook)))
+        click.echo(summary.to_string(index=False))
+
+
+@cli.command()
+@click.option("--coders", default=None, help="Comma-separated coders (default: every human coder).")
+@project_options
+def factors(coders: str | None, interviews: Path, codebook: Path, codings: Path, out: Path) -> None:
+    """Supporting and inhibiting factors by theme, obstacles, cross-tabs and the case-by-code matrix."""
+    from .coding.machine import human_coders
+    from .factors import case_matrix, code_crosstab, obstacles
+    from .factors import factors as factor_table
+
+    project = _load(interviews, codebook, codings)
+    chosen = _coder_list(coders) or human_coders(project.codings)
+    table = _with_machine(project, chosen)
+    args = {"coder": chosen, "codebook": project.codebook}
+    found = factor_table(table, project.segments, project.documents, **args)
+    _table(found, ["factor", "theme", "segments", "informants", "documents"])
+    _write(found, out / "factors.csv")
+    _write(obstacles(table, project.segments, project.documents, **args), out / "obstacles.csv")
+    _write(
+        code_crosstab(table, project.segments, project.documents, by="role", **args),
+        out / "crosstab-role.csv",
+    )
+    _write(case_matrix(table, project.segments, project.documents, **args), out / "case-matrix.csv")
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["qdpx", "qdc", "xlsx"]),
+    default="qdpx",
+    show_default=True,
+    help="qdpx: REFI-QDA project (NVivo, ATLAS.ti, MAXQDA, QualCoder); qdc: codebook; xlsx: workbook.",
+)
+@click.option(
+    "--machine",
+    type=click.Choice(["rules", "model", "both", "none"]),
+    default="none",
+    show_default=True,
+    help="Machine codings to include (qdpx, xlsx).",
+)
+@click.option(
+    "--file",
+    "target",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write (default: out/project.qdpx, out/codebook.qdc or out/qualbst.xlsx).",
+)
+@project_options
+def export(
+    fmt: str, machine: str, target: Path | None, interviews: Path, codebook: Path, codings: Path, out: Path
+) -> None:
+    """Export the project for other tools: a REFI-QDA project or codebook, or a workbook."""
+    if fmt == "qdc":
+        from .codebook import load_codebook
+        from .interop import write_qdc
+
+        click.echo(str(write_qdc(load_codebook(codebook), target or out / "codebook.qdc")))
+        return
+    from .pipeline import analyse, load_project
+
+    project = load_project(interviews=interviews, codebook=codebook, codings=codings)
+    analysis = analyse(project, coder=machine)
+    if fmt == "qdpx":
+        from .interop import export_qdpx
+
+        path = export_qdpx(
+            project,
+            target or out / "project.qdpx",
+            codings=analysis.codings,
+            interactions=analysis.interactions,
+        )
+    else:
+        from .interop import codebook_table, write_xlsx
+
+        sheets = {
+            "segments": project.segments,
+            "codings": analysis.codings,
+            "interactions": analysis.interactions,
+            **analysis.tables,
+            "codebook": codebook_table(project.codebook),
+        }
+        path = write_xlsx(sheets, target or out / "qualbst.xlsx")
+    click.echo(str(path))
+
+
+@cli.command(name="import")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "destination",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder for the imported project (interviews/, codebook/, codings/).",
+)
+@click.option(
+    "--language",
+    type=click.Choice(["id", "en"]),
+    default=None,
+    help="Language of documents that do not say (default: guessed, with a warning).",
+)
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
+def import_(source: Path, destination: Path, language: str | None, force: bool) -> None:
+    """Import a REFI-QDA project (.qdpx) or codebook (.qdc) from another QDA tool."""
+    if source.suffix.lower() == ".qdc":
+        from .interop import read_qdc, write_codebook
+
+        for path in write_codebook(read_qdc(source), destination / "codebook"):
+            click.echo(str(path))
+        return
+    from .interop import import_qdpx
+
+    result = import_qdpx(source, destination, language=language, overwrite=force)
+    for warning in result.warnings:
+        click.echo(f"qualbst: warning: {warning}", err=True)
+    coded = ", ".join(f"{coder} {n}" for coder, n in sorted(result.codings.items())) or "none"
+    click.echo(f"{len(result.documents)} documents, {len(result.codes)} codes, codings: {coded}")
+    for name in result.files:
+        click.echo(str(destination / name))
 
 
 @cli.command()
@@ -140,8 +666,16 @@ def validate(ctx: click.Context, interviews: Path, codebook: Path, codings: Path
 @click.option("--lemma", is_flag=True, help="Match inflected forms (kirim finds dikirimkan).")
 @click.option("--document", "only", multiple=True, help="Only these document ids.")
 @project_options
-def kwic(term: str, window: int, lemma: bool, only: tuple[str, ...], interviews: Path,
-         codebook: Path, codings: Path, out: Path) -> None:  # fmt: skip
+def kwic(
+    term: str,
+    window: int,
+    lemma: bool,
+    only: tuple[str, ...],
+    interviews: Path,
+    codebook: Path,
+    codings: Path,
+    out: Path,
+) -> None:
     """Keyword in context: every use of TERM with document, turn, speaker and role."""
     from .corpus.readers import read_corpus
     from .kwic import kwic as find

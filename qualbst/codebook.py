@@ -142,6 +142,11 @@ class Code:
 class Agency:
     """One canonical agency: id, names, level, parent and aliases.
 
+    ``nouns`` are common nouns that name the agency only at the receiving end
+    of a handoff ("dibagi ke warga"); ``exclude`` lists words that look like a
+    misspelt alias but are not this agency (``Kepmensos``, the minister's decree, is one letter from
+    ``Kemensos``); fuzzy matching never maps them here.
+
     Examples
     --------
     >>> a = Agency("pos", "PT Pos Indonesia", level="paying agent", aliases=("Kantor Pos",))
@@ -155,6 +160,8 @@ class Agency:
     level: str = ""
     parent: str | None = None
     aliases: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    nouns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not AGENCY_ID.match(self.id):
@@ -333,6 +340,8 @@ def _agency(entry: Any) -> Agency:
         level=str(level),
         parent=None if parent in (None, "") else str(parent),
         aliases=_str_list(entry.get("aliases"), "aliases"),
+        exclude=_str_list(entry.get("exclude"), "exclude"),
+        nouns=_str_list(entry.get("nouns"), "nouns"),
     )
 
 
@@ -363,16 +372,18 @@ def _check_ids(
     return problems
 
 
-def load_codebook(folder: str | Path, *, require_contract_ids: bool = True) -> Codebook:
+def load_codebook(folder: str | Path, *, require_contract_ids: bool | None = None) -> Codebook:
     """Load and validate ``codebook.yaml`` and ``agencies.yaml`` from ``folder``.
 
     Parameters
     ----------
     folder : str or Path
         The codebook folder (``codebook/`` in a project).
-    require_contract_ids : bool, default True
+    require_contract_ids : bool, optional
         Require every code and agency id of CONTRACT.md (the shipped study).
-        Set False for a codebook of another study.
+        By default they are required when the codebook uses any of them (a
+        replication of the study must keep them all), and not for a codebook
+        that uses none (another study, or a project imported from a QDA tool).
 
     Raises
     ------
@@ -400,15 +411,27 @@ def load_codebook(folder: str | Path, *, require_contract_ids: bool = True) -> C
                 problems.append(Problem(path, line, str(exc)))
                 if isinstance(entry, dict) and isinstance(entry.get("id"), str):
                     invalid[key].add(entry["id"])  # reported already; not "missing" too
+
+    def required(key: str, ids: tuple[str, ...]) -> bool:
+        if require_contract_ids is not None:
+            return require_contract_ids
+        used = {item.id for _, item in loaded[key]} | invalid[key]
+        return bool(used & set(ids))
+
     problems += _check_ids(
-        loaded["codes"], str(codes_file), "code", REQUIRED_CODES, require_contract_ids, invalid["codes"]
+        loaded["codes"],
+        str(codes_file),
+        "code",
+        REQUIRED_CODES,
+        required("codes", REQUIRED_CODES),
+        invalid["codes"],
     )
     problems += _check_ids(
         loaded["agencies"],
         str(agencies_file),
         "agency",
         REQUIRED_AGENCIES,
-        require_contract_ids,
+        required("agencies", REQUIRED_AGENCIES),
         invalid["agencies"],
     )
     owners: dict[str, tuple[str, int]] = {}

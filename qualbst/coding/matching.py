@@ -1,0 +1,272 @@
+"""Shared matching machinery for agency recognition and the rule coder.
+
+One :class:`Annotator` per (codebook, language) holds spaCy matchers built
+from the codebook's data:
+
+- agency surface forms (names and aliases) in a ``PhraseMatcher`` on the
+  lowercase form (agency names are never stemmed: Sastrawi turns
+  ``kelurahan`` into ``lurah``);
+- cues of every code in a ``PhraseMatcher`` that compares each cue word, as
+  written, with the stem of a transcript word, which the annotator writes to
+  ``token.lemma_`` (Sastrawi for Indonesian, Snowball for English), and a
+  second one on the lowercase form, so that colloquial forms the stemmer does
+  not know (``nerusin``) still match; cues ending in ``*`` are prefix patterns
+  on the lowercase form in a token ``Matcher``.
+
+Matching is kept apart from deciding: callers get every match with its
+position and decide what it means (negation, agency requirements).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from rapidfuzz.distance import Levenshtein
+
+from ..lang import load_words, stem
+from ..nlp import build_nlp
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+    from ..codebook import Codebook
+
+__all__ = ["Annotator", "CueMatch", "Mention", "annotator"]
+
+FUZZY_MIN_LENGTH = 6  # shorter words are too easily one letter from another
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An agency mentioned in a text: token span, offsets, surface, method."""
+
+    agency: str
+    start: int  # character offsets in the annotated text
+    end: int
+    surface: str
+    method: str  # alias, fuzzy or pronoun
+    token_start: int
+    token_end: int
+
+
+@dataclass(frozen=True)
+class CueMatch:
+    """A cue of a code matched in a text; ``negated`` if a negator governs it."""
+
+    code: str
+    cue: str
+    start: int
+    end: int
+    surface: str
+    negated: bool
+    token_start: int
+    token_end: int
+
+
+class Annotator:
+    """Matchers for one codebook and one language (see module docstring).
+
+    Parameters
+    ----------
+    codebook : Codebook
+    lang : {"id", "en"}
+    """
+
+    def __init__(self, codebook: Codebook, lang: str) -> None:
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        self.lang = lang
+        self.nlp = build_nlp(lang)
+        vocab = self.nlp.vocab
+        self.negators = frozenset(load_words(lang, "negators"))
+        self.pronouns = frozenset(load_words(lang, "pronouns"))
+        self.agency_matcher = PhraseMatcher(vocab, attr="LOWER")
+        self.noun_matcher = PhraseMatcher(vocab, attr="LOWER")
+        for agency in codebook.agencies:
+            if agency.nouns:
+                self.noun_matcher.add(agency.id, [self.nlp.make_doc(n.lower()) for n in agency.nouns])
+        self.single_aliases: dict[str, str] = {}
+        self.not_fuzzy: frozenset[str] = frozenset(
+            word.lower() for agency in codebook.agencies for word in agency.exclude
+        )
+        for agency in codebook.agencies:
+            forms = agency.surface_forms()
+            self.agency_matcher.add(agency.id, [self.nlp.make_doc(f) for f in forms])
+            for form in forms:
+                words = form.split()
+                if len(words) == 1 and len(form) >= FUZZY_MIN_LENGTH and form.isalpha():
+                    self.single_aliases.setdefault(form.lower(), agency.id)
+        self.stem_matcher = PhraseMatcher(vocab, attr="LEMMA")
+        self.lower_matcher = PhraseMatcher(vocab, attr="LOWER")
+        self.prefix_matcher = Matcher(vocab)
+        self.cue_labels: dict[str, tuple[str, str]] = {}
+        for code in codebook.codes:
+            if not code.codable:
+                continue
+            for number, cue in enumerate(code.cues.get(lang, ())):
+                label = f"{code.id}#{number}"
+                self.cue_labels[label] = (code.id, cue)
+                words = cue.lower().split()
+                if any(w.endswith("*") for w in words):
+                    pattern = [
+                        {"LOWER": {"REGEX": f"^{_escape(w[:-1])}"}} if w.endswith("*") else {"LOWER": w}
+                        for w in words
+                    ]
+                    self.prefix_matcher.add(label, [pattern])
+                    continue
+                self.lower_matcher.add(label, [self.nlp.make_doc(cue.lower())])
+                # Cue words are roots as the codebook's author wrote them: they
+                # are compared with each word's stem, and are not stemmed again
+                # (Sastrawi would turn a root like "meninggal*" into "tinggal").
+                pattern_doc = self.nlp.make_doc(cue.lower())
+                for token in pattern_doc:
+                    token.lemma_ = token.lower_
+                self.stem_matcher.add(label, [pattern_doc])
+
+    def make_doc(self, text: str) -> Doc:
+        """Tokenize ``text`` and write each token's stem to ``lemma_``."""
+        doc = self.nlp.make_doc(text)
+        for token in doc:
+            token.lemma_ = stem(token.text, self.lang)
+        return doc
+
+    def mentions(self, doc: Doc, *, own_agency: str | None = None) -> list[Mention]:
+        """Agency mentions in ``doc``: aliases, one-letter misspellings, pronouns.
+
+        ``own_agency`` is the informant's agency, which ``kami``/``kita``/``we``
+        stand for; without it pronouns are not resolved. Overlapping alias
+        matches keep the longest.
+        """
+        from spacy.util import filter_spans
+
+        spans = [doc[s:e] for _, s, e in self.agency_matcher(doc)]
+        labels = {(s, e): self.nlp.vocab.strings[m] for m, s, e in self.agency_matcher(doc)}
+        found: list[Mention] = []
+        covered: set[int] = set()
+        for span in filter_spans(spans):
+            agency = labels[(span.start, span.end)]
+            found.append(
+                Mention(agency, span.start_char, span.end_char, span.text, "alias", span.start, span.end)
+            )
+            covered.update(range(span.start, span.end))
+        for token in doc:
+            if token.i in covered:
+                continue
+            lower = token.lower_
+            if own_agency and lower in self.pronouns:
+                found.append(
+                    Mention(
+                        own_agency,
+                        token.idx,
+                        token.idx + len(token),
+                        token.text,
+                        "pronoun",
+                        token.i,
+                        token.i + 1,
+                    )
+                )
+            elif len(lower) >= FUZZY_MIN_LENGTH and token.is_alpha:
+                fuzzy = self._fuzzy(lower)
+                if fuzzy is not None:
+                    found.append(
+                        Mention(
+                            fuzzy,
+                            token.idx,
+                            token.idx + len(token),
+                            token.text,
+                            "fuzzy",
+                            token.i,
+                            token.i + 1,
+                        )
+                    )
+        return sorted(found, key=lambda m: (m.start, m.end))
+
+    def nouns(self, doc: Doc) -> list[tuple[str, int, int]]:
+        """Handoff nouns of agencies in ``doc``: (agency, token start, token end)."""
+        if len(self.noun_matcher) == 0:
+            return []
+        return sorted((self.nlp.vocab.strings[m], s, e) for m, s, e in self.noun_matcher(doc))
+
+    def _fuzzy(self, word: str) -> str | None:
+        return _fuzzy_lookup(self, word)
+
+    def cues(self, doc: Doc) -> list[CueMatch]:
+        """Every cue match in ``doc`` (one per code, cue and position)."""
+        seen: set[tuple[str, int, int]] = set()
+        found: list[CueMatch] = []
+        for matcher in (self.stem_matcher, self.lower_matcher, self.prefix_matcher):
+            if len(matcher) == 0:
+                continue
+            for match_id, start, end in matcher(doc):
+                label = self.nlp.vocab.strings[match_id]
+                code, cue = self.cue_labels[label]
+                key = (label, start, end)
+                if key in seen:
+                    continue
+                seen.add(key)
+                span = doc[start:end]
+                found.append(
+                    CueMatch(
+                        code,
+                        cue,
+                        span.start_char,
+                        span.end_char,
+                        span.text,
+                        self.negated(doc, start),
+                        start,
+                        end,
+                    )
+                )
+        return sorted(found, key=lambda m: (m.start, m.code, m.cue))
+
+    def negated(self, doc: Doc, start: int, scope: int = 3) -> bool:
+        """Whether a negator stands within ``scope`` words before token ``start``.
+
+        The scope stops at punctuation, so "tidak, kami kirim" is not negated.
+        """
+        for token in _before(doc, start, scope):
+            if token.is_punct:
+                return False
+            if token.lower_ in self.negators:
+                return True
+        return False
+
+
+def _before(doc: Doc, start: int, scope: int) -> Iterator[Token]:
+    for index in range(start - 1, max(start - 1 - scope, -1), -1):
+        yield doc[index]
+
+
+def _escape(text: str) -> str:
+    import re
+
+    return re.escape(text)
+
+
+def _fuzzy_lookup(annotator: Annotator, word: str) -> str | None:
+    """The agency of the single-word alias exactly one edit away, if unique."""
+    if word in annotator.single_aliases:
+        return annotator.single_aliases[word]
+    if word in annotator.not_fuzzy:
+        return None
+    hits = {
+        agency
+        for alias, agency in annotator.single_aliases.items()
+        if alias[0] == word[0]
+        and abs(len(alias) - len(word)) <= 1
+        and Levenshtein.distance(alias, word, score_cutoff=1) <= 1
+    }
+    return hits.pop() if len(hits) == 1 else None
+
+
+@cache
+def _annotator(codebook_key: int, lang: str, codebook: Codebook) -> Annotator:
+    return Annotator(codebook, lang)
+
+
+def annotator(codebook: Codebook, lang: str) -> Annotator:
+    """The (cached) annotator for ``codebook`` and ``lang``."""
+    return _annotator(id(codebook), lang, codebook)

@@ -1,0 +1,480 @@
+"""Interactions: who coordinates with whom, of which kind, from coded segments.
+
+For every segment coded with an interdependence code (``interdependence.<type>``,
+by the chosen coders), the agencies it names become typed pairs:
+
+- **sequential** pairs are directed, from the party that hands over to the
+  one that receives. Consecutive agency mentions ``a ... b`` give ``a -> b``,
+  except where ``b`` is marked as a source (``dari``, ``oleh``, ``from``,
+  ``by``: "kami terima dari kecamatan") or a receiving verb stands between
+  them (``terima``, ``dapat``, ``receive``, ``get``: "kami terima undangan
+  lewat kecamatan"), which reverse it. Order of mention is only the fallback.
+  An agency after ``lewat``/``melalui``/``via`` is an intermediary: it
+  receives from the party before it and hands on to the party after it.
+- **reciprocal** pairs are the consecutive distinct agencies, undirected.
+- **pooled** pairs are every pair of distinct agencies, undirected.
+
+Not interactions: agencies joined only by list words and punctuation
+(``dan``, ``atau``, ``and``, ``,``) with no handoff between them; a pair with
+a negator between its two mentions ("kami ndak pernah cek silang sama
+Pegirian"); an agency right after an object noun ("data KPM", "daftar
+penerima": it is what is handed over). ``kami``/``kita``/``we`` stand for the
+informant's agency. When a segment names only one agency, the one named in
+the segment before it in the same turn, or else the informant's own agency,
+is the other party; without a marker the direction then follows the
+administrative levels (top-down, as the programme runs).
+
+All words are plain data in ``qualbst/lang/<lang>/`` (``source_markers``,
+``via_markers``, ``receive_words``, ``object_nouns``, ``list_words``,
+``negators``). No rule names a particular agency.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..codebook import AGENCY_LEVELS
+from ..coding.matching import Mention, annotator
+from ..lang import load_words
+from ..tables import INTERACTIONS_COLUMNS
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from spacy.tokens import Doc
+
+    from ..codebook import Codebook
+    from ..corpus.model import Document
+
+__all__ = [
+    "INTERACTION_TYPES",
+    "evaluate_interactions",
+    "extract_interactions",
+    "read_interactions_annotation",
+    "segment_pairs",
+]
+
+INTERACTION_TYPES = ("pooled", "sequential", "reciprocal")
+CODE_PREFIX = "interdependence."
+
+
+@dataclass(frozen=True)
+class _Words:
+    source: frozenset[str]
+    target: frozenset[str]
+    via: frozenset[str]
+    receive: frozenset[str]
+    objects: frozenset[str]
+    locations: frozenset[str]
+    lists: frozenset[str]
+    negators: frozenset[str]
+    self_words: frozenset[str]
+
+
+@cache
+def _words(lang: str) -> _Words:
+    def words(name: str) -> frozenset[str]:
+        return frozenset(w.lower() for w in load_words(lang, name))
+
+    return _Words(
+        words("source_markers"),
+        words("target_markers"),
+        words("via_markers"),
+        words("receive_words"),
+        words("object_nouns"),
+        words("location_markers"),
+        words("list_words"),
+        words("negators"),
+        words("self_words"),
+    )
+
+
+@dataclass(frozen=True)
+class _Party:
+    agency: str
+    token_start: int
+    token_end: int
+    role: str  # "", "source", "via", "object"
+
+
+def _parties(
+    doc: Doc, mentions: Sequence[Mention], nouns: Sequence[tuple[str, int, int]], words: _Words
+) -> list[_Party]:
+    parties: list[_Party] = []
+    taken: set[int] = set()
+    named = {i for m in mentions for i in range(m.token_start, m.token_end)}
+    for mention in mentions:
+        role = _marker(doc, mention.token_start, words, named)
+        taken.update(range(mention.token_start, mention.token_end))
+        if role not in ("object", "location"):
+            parties.append(_Party(mention.agency, mention.token_start, mention.token_end, role))
+    for agency, start, end in nouns:
+        if taken.intersection(range(start, end)):
+            continue
+        if _marker(doc, start, words, named) == "target":
+            parties.append(_Party(agency, start, end, "target"))
+            taken.update(range(start, end))
+    return sorted(parties, key=lambda p: p.token_start)
+
+
+def _marker(doc: Doc, start: int, words: _Words, named: set[int]) -> str:
+    """The role the one or two words before token ``start`` give an agency
+    (looking back no further than punctuation or another agency's name)."""
+    for back in (1, 2):
+        i = start - back
+        if i < 0 or doc[i].is_punct or i in named:
+            return ""
+        lower = doc[i].lower_
+        if lower in words.source:
+            return "source"
+        if lower in words.via:
+            return "via"
+        if lower in words.target:
+            return "target"
+        if back == 1 and lower in words.objects:
+            return "object"
+        if back == 1 and lower in words.locations:
+            return "location"
+    return ""
+
+
+def _between(doc: Doc, a: _Party, b: _Party) -> list[Any]:
+    return [doc[i] for i in range(a.token_end, b.token_start)]
+
+
+def _is_list(tokens: Sequence[Any], words: _Words) -> bool:
+    return all(t.is_punct or t.is_space or t.lower_ in words.lists for t in tokens)
+
+
+def _directed(a: _Party, b: _Party, tokens: Sequence[Any], words: _Words) -> tuple[str, str]:
+    if b.role == "source":
+        return b.agency, a.agency
+    if b.role != "target" and any(t.lemma_ in words.receive for t in tokens):
+        return b.agency, a.agency
+    return a.agency, b.agency
+
+
+def _level(codebook: Codebook, agency: str) -> int:
+    level = codebook.agency(agency).level if codebook.has_agency(agency) else ""
+    return AGENCY_LEVELS.index(level) if level in AGENCY_LEVELS else len(AGENCY_LEVELS)
+
+
+def segment_pairs(
+    text: str,
+    kind: str,
+    *,
+    lang: str,
+    codebook: Codebook,
+    own_agency: str | None = None,
+    context_agency: str | None = None,
+) -> list[tuple[str, str]]:
+    """The agency pairs of one kind that a segment states.
+
+    Parameters
+    ----------
+    text : str
+        The segment.
+    kind : {"pooled", "sequential", "reciprocal"}
+    lang : {"id", "en"}
+    codebook : Codebook
+    own_agency : str, optional
+        The informant's agency (``kami``, and the fallback second party).
+    context_agency : str, optional
+        The last agency named in the segment before, in the same turn.
+
+    Returns
+    -------
+    list of (source, target)
+        Directed for sequential; sorted pairs for the undirected kinds.
+
+    Examples
+    --------
+    >>> import qualbst as qb
+    >>> book = qb.load_codebook("codebook")
+    >>> segment_pairs("Datanya dari kecamatan turun ke kelurahan, terus kelurahan lewat RT dibagi ke KPM.",
+    ...               "sequential", lang="id", codebook=book)
+    [('kecamatan', 'kelurahan'), ('kelurahan', 'rtrw'), ('rtrw', 'kpm')]
+    >>> segment_pairs("Kami terima undangan lewat kecamatan.", "sequential", lang="id",
+    ...               codebook=book, own_agency="kelurahan")
+    [('kecamatan', 'kelurahan')]
+    >>> segment_pairs("Kami ndak pernah cek silang sama Pegirian.", "reciprocal", lang="id",
+    ...               codebook=book, own_agency="kelurahan")
+    []
+    """
+    ann = annotator(codebook, lang)
+    words = _words(lang)
+    doc = ann.make_doc(text)
+    parties = _parties(doc, ann.mentions(doc, own_agency=own_agency), ann.nouns(doc), words)
+    distinct = {p.agency for p in parties}
+    if not distinct:
+        return []
+
+    if len(distinct) == 1:
+        return _one_party(doc, parties[0], kind, words, codebook, own_agency, context_agency)
+    pairs: list[tuple[str, str]] = []
+    if kind == "pooled":
+        ordered = sorted(distinct)
+        return [(x, y) for i, x in enumerate(ordered) for y in ordered[i + 1 :]]
+    for a, b in itertools.pairwise(parties):
+        if a.agency == b.agency:
+            continue
+        tokens = _between(doc, a, b)
+        if any(t.lower_ in words.negators for t in tokens):
+            continue
+        if _is_list(tokens, words) and b.role == "" and a.role == "":
+            continue
+        pairs.append(_directed(a, b, tokens, words) if kind == "sequential" else (a.agency, b.agency))
+    return _finish(pairs, kind)
+
+
+def _one_party(
+    doc: Doc,
+    only: _Party,
+    kind: str,
+    words: _Words,
+    codebook: Codebook,
+    own_agency: str | None,
+    context_agency: str | None,
+) -> list[tuple[str, str]]:
+    """Pairs of a segment that names one agency: the other is implied."""
+    if any(t.lower_ in words.negators for t in doc):
+        return []
+    speaks_for_self = any(t.lower_ in words.self_words for t in doc)
+    other = own_agency if speaks_for_self or context_agency is None else context_agency
+    if other is None or other == only.agency:
+        other = own_agency if other != own_agency else None
+    if other is None or other == only.agency:
+        return []
+    receives = any(t.lemma_ in words.receive for t in doc)
+    if kind != "sequential":
+        return _finish([(other, only.agency)], kind)
+    if only.role == "source" or (receives and only.role != "target"):
+        return _finish([(only.agency, other)], kind)
+    if only.role in ("target", "via"):
+        return _finish([(other, only.agency)], kind)
+    return []
+
+
+def _finish(pairs: list[tuple[str, str]], kind: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for source, target in pairs:
+        if source == target:
+            continue
+        pair = (source, target) if kind == "sequential" else tuple(sorted((source, target)))
+        if pair not in out:
+            out.append(pair)  # type: ignore[arg-type]
+    return out
+
+
+def extract_interactions(
+    segments: pd.DataFrame,
+    codings: pd.DataFrame,
+    documents: Iterable[Document],
+    codebook: Codebook,
+    *,
+    coders: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Typed agency interactions stated by coded segments (see module docstring).
+
+    Parameters
+    ----------
+    segments : DataFrame
+        The segments table.
+    codings : DataFrame
+        The codings table; segments coded ``interdependence.<type>`` by any of
+        ``coders`` (default: every coder in the table) are read.
+    documents : iterable of Document
+    codebook : Codebook
+    coders : sequence of str, optional
+
+    Returns
+    -------
+    DataFrame
+        CONTRACT.md's interactions table: ``document, segment, source, target,
+        type, directed, quote`` (the quote is the segment text), one row per
+        segment, pair and type, in document and segment order.
+    """
+    import pandas as pd
+
+    by_id = {d.id: d for d in documents}
+    chosen = codings if coders is None else codings[codings["coder"].isin(list(coders))]
+    kinds = chosen[chosen["code"].str.startswith(CODE_PREFIX)]
+    wanted: dict[str, set[str]] = {}
+    for seg_id, code in zip(kinds["segment"], kinds["code"], strict=True):
+        kind = code[len(CODE_PREFIX) :]
+        if kind in INTERACTION_TYPES:
+            wanted.setdefault(seg_id, set()).add(kind)
+    rows: list[dict[str, Any]] = []
+    last_agency: dict[tuple[str, int], str] = {}
+    for seg in segments.itertuples(index=False):
+        document = by_id[seg.document]
+        own = document.agency if str(seg.role).strip().lower() != "interviewer" else None
+        key = (seg.document, int(seg.turn))
+        context = last_agency.get(key)
+        ann = annotator(codebook, document.language)
+        mentions = ann.mentions(ann.make_doc(seg.text), own_agency=own)
+        if mentions:
+            last_agency[key] = mentions[-1].agency
+        for kind in sorted(wanted.get(seg.segment, ()), key=INTERACTION_TYPES.index):
+            pairs = segment_pairs(
+                seg.text,
+                kind,
+                lang=document.language,
+                codebook=codebook,
+                own_agency=own,
+                context_agency=context,
+            )
+            for source, target in pairs:
+                rows.append(
+                    {
+                        "document": seg.document,
+                        "segment": seg.segment,
+                        "source": source,
+                        "target": target,
+                        "type": kind,
+                        "directed": kind == "sequential",
+                        "quote": seg.text,
+                    }
+                )
+    return pd.DataFrame(rows, columns=list(INTERACTIONS_COLUMNS))
+
+
+def read_interactions_annotation(
+    path: str | Path, documents: Iterable[Document], codebook: Codebook
+) -> pd.DataFrame:
+    """Read annotated interactions (``codings/interactions.csv``).
+
+    Columns ``document, turn, source, target, type, directed`` (and optional
+    others, kept). Undirected rows are normalised to ``source < target``.
+
+    Raises
+    ------
+    ValidationError
+        Naming the file and line of every row with an unknown document, turn,
+        agency or type.
+    """
+    import pandas as pd
+
+    from ..errors import Problem, ValidationError
+
+    source_file = Path(path)
+    frame = pd.read_csv(source_file, dtype=str, keep_default_na=False)
+    needed = ["document", "turn", "source", "target", "type", "directed"]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ValidationError([Problem(source_file, 1, f"missing column(s) {', '.join(missing)}")])
+    turns = {d.id: len(d.turns) for d in documents}
+    problems: list[Problem] = []
+    rows = []
+    for number, row in enumerate(frame.to_dict("records"), start=2):
+        kind = row["type"].strip()
+        if row["document"] not in turns:
+            problems.append(Problem(source_file, number, f"unknown document {row['document']!r}"))
+            continue
+        if not row["turn"].strip().isdigit() or not 1 <= int(row["turn"]) <= turns[row["document"]]:
+            problems.append(
+                Problem(source_file, number, f"turn {row['turn']!r} is not a turn of {row['document']!r}")
+            )
+            continue
+        bad = [a for a in (row["source"], row["target"]) if not codebook.has_agency(a)]
+        if bad:
+            problems.append(Problem(source_file, number, f"unknown agency {bad[0]!r} (not in agencies.yaml)"))
+            continue
+        if kind not in INTERACTION_TYPES:
+            problems.append(
+                Problem(
+                    source_file, number, f"type must be one of {', '.join(INTERACTION_TYPES)} (got {kind!r})"
+                )
+            )
+            continue
+        source, target = row["source"], row["target"]
+        if kind != "sequential":
+            source, target = sorted((source, target))
+        rows.append(
+            {
+                **row,
+                "turn": int(row["turn"]),
+                "source": source,
+                "target": target,
+                "type": kind,
+                "directed": kind == "sequential",
+            }
+        )
+    if problems:
+        raise ValidationError(problems)
+    return pd.DataFrame(rows)
+
+
+def evaluate_interactions(
+    extracted: pd.DataFrame, annotated: pd.DataFrame, segments: pd.DataFrame
+) -> pd.DataFrame:
+    """Precision, recall and F1 of extracted typed edges against annotated ones.
+
+    Two levels: ``turn`` compares (document, turn, source, target, type) --
+    every statement of a link where it is made; ``graph`` compares the
+    distinct typed edges (source, target, type) of the whole corpus. Direction
+    counts for sequential edges; pooled and reciprocal are undirected. Only
+    documents present in the annotation are scored.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> seg = pd.DataFrame({"segment": ["d:2:1"], "document": ["d"], "turn": [2]})
+    >>> ext = pd.DataFrame({"document": ["d", "d"], "segment": ["d:2:1"] * 2, "source": ["a", "b"],
+    ...                     "target": ["b", "c"], "type": ["sequential"] * 2})
+    >>> gold = pd.DataFrame({"document": ["d"], "turn": [2], "source": ["a"], "target": ["b"],
+    ...                      "type": ["sequential"]})
+    >>> row = evaluate_interactions(ext, gold, seg).iloc[1]
+    >>> row["level"], row["type"], float(row["precision"]), float(row["recall"]), float(row["f1"])
+    ('turn', 'sequential', 0.5, 1.0, 0.6667)
+    """
+    import pandas as pd
+
+    turn_of = dict(zip(segments["segment"], segments["turn"], strict=True))
+    docs = set(annotated["document"])
+    ext = extracted[extracted["document"].isin(docs)]
+    found = {
+        (d, int(turn_of[s]), a, b, t)
+        for d, s, a, b, t in zip(
+            ext["document"], ext["segment"], ext["source"], ext["target"], ext["type"], strict=True
+        )
+    }
+    truth = {
+        (d, int(n), a, b, t)
+        for d, n, a, b, t in zip(
+            annotated["document"],
+            annotated["turn"],
+            annotated["source"],
+            annotated["target"],
+            annotated["type"],
+            strict=True,
+        )
+    }
+    rows = []
+    for level, keep in (("turn", lambda k: k), ("graph", lambda k: k[2:])):
+        f_all = {keep(k) for k in found}
+        t_all = {keep(k) for k in truth}
+        for kind in (*INTERACTION_TYPES, "all"):
+            f = {k for k in f_all if kind == "all" or k[-1] == kind}
+            t = {k for k in t_all if kind == "all" or k[-1] == kind}
+            tp = len(f & t)
+            precision = tp / len(f) if f else 0.0
+            recall = tp / len(t) if t else 0.0
+            f1 = 2 * tp / (len(f) + len(t)) if f or t else 0.0
+            rows.append(
+                {
+                    "level": level,
+                    "type": kind,
+                    "annotated": len(t),
+                    "extracted": len(f),
+                    "tp": tp,
+                    "precision": round(precision, 4),
+                    "recall": round(recall, 4),
+                    "f1": round(f1, 4),
+                }
+            )
+    return pd.DataFrame(rows)

@@ -1,0 +1,203 @@
+"""Agency recognition, the rule coder, the trained coder and their evaluation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from qualbst.codebook import load_codebook
+from qualbst.coding.evaluate import combine_codings, cross_validate_model, score_codings
+from qualbst.coding.model import AutoCoder, ModelError, QualbstWarning
+from qualbst.coding.rules import code_rules, find_mentions
+from qualbst.corpus.model import Document, Turn
+from qualbst.segments import segment_corpus
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def book():
+    return load_codebook(ROOT / "codebook")
+
+
+def doc(text: str, *, agency: str = "kelurahan", lang: str = "id", doc_id: str = "t") -> Document:
+    """One informant turn after one interviewer turn."""
+    body = f"P: Bagaimana?\nI1: {text}"
+    turns = (Turn(1, "P", "interviewer", 3, 13, 1), Turn(2, "I1", "informant", 18, len(body), 2))
+    return Document(doc_id, lang, {"P": "interviewer", "I1": "informant"}, body, turns, {"agency": agency})
+
+
+def test_mentions_alias_fuzzy_pronoun(book) -> None:
+    d = doc("Kami terima undangan dari Kantor Pos lewat kec. Semampir, terus ke Wonokosumo. "
+            "Kepmensos juga ada. Beliau dari Dinsos.")  # fmt: skip
+    mentions = find_mentions(segment_corpus([d]), [d], book)
+    found = list(zip(mentions["surface"], mentions["agency"], mentions["method"], strict=True))
+    assert ("Kami", "kelurahan", "pronoun") in found
+    assert ("Kantor Pos", "pos", "alias") in found
+    assert ("Wonokosumo", "kelurahan", "alias") in found  # a listed misspelling
+    assert ("Dinsos", "dinsos", "alias") in found
+    assert not any(s in ("Kepmensos", "Beliau") for s, _, _ in found)  # decree, and 'beliau' left alone
+    for row in mentions.itertuples():
+        assert d.body[row.start : row.end] == row.surface
+
+
+def test_fuzzy_one_letter(book) -> None:
+    d = doc("Data dikirim ke Wonokusuno kemarin.")  # one substitution from 'Wonokusumo'
+    mentions = find_mentions(segment_corpus([d]), [d], book)
+    assert list(zip(mentions["agency"], mentions["method"], strict=True)) == [("kelurahan", "fuzzy")]
+
+
+def test_interviewer_pronoun_is_not_resolved(book) -> None:
+    d = doc("Iya.")
+    segments = segment_corpus([d])
+    segments.loc[0, "text"] = "Kami dari kampus."  # the interviewer's 'kami' is the researchers
+    assert find_mentions(segments.iloc[:1], [d], book).empty
+
+
+def test_rules_code_with_evidence_and_requirements(book) -> None:
+    d = doc("Undangan dikirimkan dari Kantor Pos ke kecamatan. Kami ikut rapat koordinasi tiap Senin.")
+    codings = code_rules(segment_corpus([d]), [d], book)
+    by_code = dict(zip(codings["code"], codings["evidence"], strict=True))
+    # 'dikirimkan' stems to 'kirim', a sequential cue; Pos and kecamatan are two agencies
+    assert "interdependence.sequential" in by_code
+    assert "'kirim'='dikirimkan'" in by_code["interdependence.sequential"]
+    assert "agencies kecamatan, pos" in by_code["interdependence.sequential"]
+    assert "mechanism.mutual-adjustment" in by_code
+    assert set(codings["coder"]) == {"auto:rules"}
+    assert set(codings["segment"]) == {"t:2:1", "t:2:2"}
+
+
+def test_rules_need_the_relation_not_just_the_word(book) -> None:
+    d = doc("Datanya dikirim tiap hari.")  # a handoff verb, but no two parties
+    assert "interdependence.sequential" not in set(code_rules(segment_corpus([d]), [d], book)["code"])
+
+
+def test_negation_blocks_a_cue(book) -> None:
+    plain = doc("Kami rapat dengan kecamatan.")
+    negated = doc("Kami tidak pernah rapat dengan kecamatan.")
+    assert "mechanism.mutual-adjustment" in set(code_rules(segment_corpus([plain]), [plain], book)["code"])
+    assert "mechanism.mutual-adjustment" not in set(
+        code_rules(segment_corpus([negated]), [negated], book)["code"]
+    )
+
+
+def test_interviewer_turns_are_never_coded(book) -> None:
+    d = doc("Iya.")
+    segments = segment_corpus([d])
+    segments.loc[0, "text"] = "Apakah ada rapat koordinasi dengan kecamatan dan Pos?"
+    assert code_rules(segments.iloc[:1], [d], book).empty
+
+
+def test_english_rules(book) -> None:
+    # (split phrasal verbs like "hands the list over" are not matched: cues are contiguous)
+    d = doc("The ministry sends the list to the postal service. Then we hold a meeting.",
+            agency="dinsos", lang="en")  # fmt: skip
+    codes = set(code_rules(segment_corpus([d]), [d], book)["code"])
+    assert {"interdependence.sequential", "mechanism.mutual-adjustment"} <= codes
+
+
+# -- the trained coder ----------------------------------------------------------
+
+SEQ = ["Datanya dikirim dari Kantor Pos ke kecamatan.", "Kecamatan meneruskan undangan ke kelurahan.",
+       "Undangan diserahkan ke RT lalu ke warga.", "Dari kelurahan dikirim ke Dinsos."]  # fmt: skip
+MEET = ["Kami rapat koordinasi tiap minggu.", "Ada grup WA untuk koordinasi.",
+        "Kami ketemu langsung dan diskusi.", "Rapat di kecamatan membahas jadwal."]  # fmt: skip
+
+
+def training_corpus(n_docs: int = 4) -> tuple[list[Document], pd.DataFrame, pd.DataFrame]:
+    docs = []
+    for i in range(n_docs):
+        sentences = [SEQ[(i + k) % 4] for k in range(3)] + [MEET[(i + k) % 4] for k in range(3)]
+        docs.append(doc(" ".join(sentences), doc_id=f"d{i}"))
+    segments = segment_corpus(docs)
+    rows = []
+    for seg in segments[segments["role"] == "informant"].itertuples():
+        code = "interdependence.sequential" if seg.text in SEQ else "mechanism.mutual-adjustment"
+        rows.append({"document": seg.document, "segment": seg.segment, "start": seg.start, "end": seg.end,
+                     "code": code, "coder": "coder-a", "confidence": 1.0, "evidence": ""})  # fmt: skip
+    return docs, segments, pd.DataFrame(rows)
+
+
+def test_model_learns_saves_and_loads(book, tmp_path: Path) -> None:
+    docs, segments, codings = training_corpus()
+    with pytest.warns(QualbstWarning, match=r"codes left out of the model.*'obstacle.moved' \(0\)"):
+        model = AutoCoder.train(segments, codings, docs, book, coder="coder-a")
+    assert set(model.codes) == {"interdependence.sequential", "mechanism.mutual-adjustment"}
+    coded = model.code(segments, docs, book)
+    # 4 docs x 6 informant segments; every one gets its own code back (the data are separable)
+    truth = set(zip(codings["segment"], codings["code"], strict=True))
+    assert truth <= set(zip(coded["segment"], coded["code"], strict=True))
+    assert coded["evidence"].str.contains("model of coder-a: p=").all()
+    again = AutoCoder.load(model.save(tmp_path / "m"), book)
+    pd.testing.assert_frame_equal(again.predict(segments, docs, book), model.predict(segments, docs, book))
+
+
+def test_training_is_deterministic(book) -> None:
+    docs, segments, codings = training_corpus()
+    with pytest.warns(QualbstWarning):
+        one = AutoCoder.train(segments, codings, docs, book, coder="coder-a").to_dict()
+    with pytest.warns(QualbstWarning):
+        two = AutoCoder.train(segments, codings, docs, book, coder="coder-a").to_dict()
+    assert one == two
+
+
+def test_model_folder_errors(book, tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="model folder not found"):
+        AutoCoder.load(tmp_path / "nope", book)
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "model.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelError, match="not a readable qualbst model"):
+        AutoCoder.load(tmp_path / "bad", book)
+    docs, segments, codings = training_corpus()
+    with pytest.warns(QualbstWarning):
+        folder = AutoCoder.train(segments, codings, docs, book, coder="coder-a").save(tmp_path / "m")
+    meta = json.loads((folder / "model.json").read_text())
+    meta["fingerprint"] = "0" * 16
+    (folder / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelError, match="trained with another codebook"):
+        AutoCoder.load(folder, book)
+
+
+def test_leave_one_document_out_never_sees_the_document(book) -> None:
+    docs, segments, codings = training_corpus()
+    held = "d0"
+    first = cross_validate_model(segments, codings, docs, book, coder="coder-a")
+    # Relabel d0 completely: its out-of-fold predictions must not change.
+    flipped = codings.copy()
+    mask = flipped["document"] == held
+    flipped.loc[mask, "code"] = flipped.loc[mask, "code"].map(
+        {"interdependence.sequential": "mechanism.mutual-adjustment",
+         "mechanism.mutual-adjustment": "interdependence.sequential"})  # fmt: skip
+    second = cross_validate_model(segments, flipped, docs, book, coder="coder-a")
+    pick = ["segment", "code", "confidence"]
+    pd.testing.assert_frame_equal(
+        first[first["document"] == held][pick].reset_index(drop=True),
+        second[second["document"] == held][pick].reset_index(drop=True),
+    )
+
+
+def test_turn_level_scores() -> None:
+    segments = pd.DataFrame({"document": ["d"] * 4, "segment": ["a", "b", "c", "d"], "turn": [1, 1, 2, 3],
+                             "role": ["informant"] * 4})  # fmt: skip
+    reference = pd.DataFrame({"document": ["d"], "segment": ["a"], "code": ["x"]})
+    candidate = pd.DataFrame({"document": ["d"], "segment": ["b"], "code": ["x"]})
+    seg_level = score_codings(reference, candidate, segments, codes=["x"], level="segment").iloc[0]
+    turn_level = score_codings(reference, candidate, segments, codes=["x"], level="turn").iloc[0]
+    # segments: a vs b disagree (tp 0); turns: both in turn 1 -> agree, and turns 2, 3 absent for both
+    assert (seg_level["tp"], seg_level["fp"], seg_level["fn"]) == (0, 1, 1)
+    assert (turn_level["tp"], turn_level["units"], turn_level["kappa"]) == (1, 3, 1.0)
+
+
+def test_combine_union_intersection() -> None:
+    a = pd.DataFrame(
+        {"segment": ["s1", "s2"], "code": ["x", "x"], "confidence": [0.5, 0.5], "coder": ["r", "r"]}
+    )
+    b = pd.DataFrame(
+        {"segment": ["s2", "s3"], "code": ["x", "x"], "confidence": [0.9, 0.7], "coder": ["m", "m"]}
+    )
+    assert sorted(combine_codings(a, b, how="union", coder="u")["segment"]) == ["s1", "s2", "s3"]
+    both = combine_codings(a, b, how="intersection", coder="i")
+    assert both[["segment", "confidence", "coder"]].values.tolist() == [["s2", 0.9, "i"]]

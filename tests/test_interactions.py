@@ -1,0 +1,86 @@
+"""Interactions from coded segments: direction, lists, denials, and scoring."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from qualbst.codebook import load_codebook
+from qualbst.network.interactions import evaluate_interactions, extract_interactions, segment_pairs
+
+from .conftest import ROOT
+from .test_coding import doc
+
+
+@pytest.fixture(scope="module")
+def book():
+    return load_codebook(ROOT / "codebook")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "own", "pairs"),
+    [
+        # order of mention, with target markers
+        ("Kemensos menyerahkan data ke PT Pos, lalu Pos kirim ke kecamatan.", "sequential", None,
+         [("kemensos", "pos"), ("pos", "kecamatan")]),
+        # 'dari' marks the source: the passive receiver comes first in the sentence
+        ("Kelurahan menerima undangan dari kecamatan.", "sequential", None, [("kecamatan", "kelurahan")]),
+        # a receiving verb reverses the order of mention; kami = the informant's agency
+        ("Kami terima undangannya lewat kecamatan.", "sequential", "kelurahan", [("kecamatan", "kelurahan")]),
+        # 'lewat' makes RT an intermediary: kelurahan -> RT -> families ('warga' after 'ke')
+        ("Dari kelurahan lewat RT dibagi ke warga.", "sequential", None, [("kelurahan", "rtrw"), ("rtrw", "kpm")]),
+        # 'data KPM' is what is handed over, not a party
+        ("Kemensos nyerahkan data KPM ke PT Pos.", "sequential", None, [("kemensos", "pos")]),
+        # 'di Kemensos' is a place
+        ("Dikirim ke Pusdatin di Kemensos.", "sequential", "dinsos", [("dinsos", "pusdatin")]),
+        # English: from ... to
+        ("The list goes from the ministry to the postal service.", "sequential", None, [("kemensos", "pos")]),
+        # reciprocal and pooled are undirected, ids in order
+        ("Kelurahan cek ulang sama RT, hasilnya dilaporkan balik.", "reciprocal", None, [("kelurahan", "rtrw")]),
+        ("Pegirian dan Wonokusumo sama-sama pakai DTKS.", "pooled", None, [("kelurahan", "kelurahan-pegirian")]),
+    ],
+)  # fmt: skip
+def test_pairs(book, text: str, kind: str, own: str | None, pairs: list[tuple[str, str]]) -> None:
+    lang = "en" if text.startswith("The ") else "id"
+    assert segment_pairs(text, kind, lang=lang, codebook=book, own_agency=own) == pairs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kemensos, PT Pos, kecamatan dan kelurahan.",  # a list of agencies is not an interaction
+        "Kami ndak pernah cek silang sama Pegirian.",  # a denied relation is not one
+        "Kelurahan tidak kirim ke kecamatan.",
+    ],
+)
+def test_not_interactions(book, text: str) -> None:
+    assert segment_pairs(text, "sequential", lang="id", codebook=book, own_agency="kelurahan") == []
+
+
+def test_extract_reads_only_interdependence_codings(book) -> None:
+    d = doc("Undangan dari kecamatan kami bagikan ke RT. Kami rapat dengan Dinsos.", agency="kelurahan")
+    from qualbst.segments import segment_corpus
+
+    segments = segment_corpus([d])
+    codings = pd.DataFrame({"document": ["t", "t"], "segment": ["t:2:1", "t:2:2"], "start": [0, 0], "end": [1, 1],
+                            "code": ["interdependence.sequential", "mechanism.mutual-adjustment"],
+                            "coder": ["a", "a"], "confidence": [1.0, 1.0], "evidence": ["", ""]})  # fmt: skip
+    table = extract_interactions(segments, codings, [d], book)
+    assert table[["segment", "source", "target", "type", "directed"]].values.tolist() == [
+        ["t:2:1", "kecamatan", "kelurahan", "sequential", True],
+        ["t:2:1", "kelurahan", "rtrw", "sequential", True],
+    ]
+    assert table["quote"].iloc[0] == "Undangan dari kecamatan kami bagikan ke RT."
+
+
+def test_evaluate_graph_level() -> None:
+    segments = pd.DataFrame({"segment": ["d:2:1", "d:4:1"], "document": ["d", "d"], "turn": [2, 4]})
+    extracted = pd.DataFrame({"document": ["d", "d"], "segment": ["d:2:1", "d:4:1"], "source": ["a", "a"],
+                              "target": ["b", "b"], "type": ["sequential", "sequential"]})  # fmt: skip
+    gold = pd.DataFrame(
+        {"document": ["d"], "turn": [2], "source": ["a"], "target": ["b"], "type": ["sequential"]}
+    )
+    table = evaluate_interactions(extracted, gold, segments).set_index(["level", "type"])
+    # turn level: (d,2,a,b) found, (d,4,a,b) extra -> P 0.5, R 1; graph level: one edge a->b both sides
+    assert table.loc[("turn", "sequential"), "precision"] == 0.5
+    assert table.loc[("graph", "sequential"), "f1"] == 1.0
