@@ -10,7 +10,7 @@ import pytest
 
 from qualbst.codebook import load_codebook
 from qualbst.coding.evaluate import combine_codings, cross_validate_model, score_codings
-from qualbst.coding.model import AutoCoder, ModelError, QualbstWarning
+from qualbst.coding.model import AutoCoder, ModelError, QualbstWarning, load_config
 from qualbst.coding.rules import code_rules, find_mentions
 from qualbst.corpus.model import Document, Turn
 from qualbst.segments import segment_corpus
@@ -107,11 +107,26 @@ MEET = ["Kami rapat koordinasi tiap minggu.", "Ada grup WA untuk koordinasi.",
         "Kami ketemu langsung dan diskusi.", "Rapat di kecamatan membahas jadwal."]  # fmt: skip
 
 
-def training_corpus(n_docs: int = 4) -> tuple[list[Document], pd.DataFrame, pd.DataFrame]:
+def two_answers(first: str, second: str, doc_id: str) -> Document:
+    """Interviewer, informant, interviewer, informant."""
+    parts = [("P", "Bagaimana?"), ("I1", first), ("P", "Lalu?"), ("I1", second)]
+    body, turns = "", []
+    for n, (speaker, text) in enumerate(parts, start=1):
+        start = len(body) + len(speaker) + 2
+        body += f"{speaker}: {text}\n"
+        role = "interviewer" if speaker == "P" else "informant"
+        turns.append(Turn(n, speaker, role, start, start + len(text), n))
+    return Document(doc_id, "id", {"P": "interviewer", "I1": "informant"}, body, tuple(turns),
+                    {"agency": "kelurahan"})  # fmt: skip
+
+
+def training_corpus(n_docs: int = 6) -> tuple[list[Document], pd.DataFrame, pd.DataFrame]:
+    """Each document: one answer of three handoffs, one answer of three meetings."""
     docs = []
     for i in range(n_docs):
-        sentences = [SEQ[(i + k) % 4] for k in range(3)] + [MEET[(i + k) % 4] for k in range(3)]
-        docs.append(doc(" ".join(sentences), doc_id=f"d{i}"))
+        seq = " ".join(SEQ[(i + k) % 4] for k in range(3))
+        meet = " ".join(MEET[(i + k) % 4] for k in range(3))
+        docs.append(two_answers(seq, meet, f"d{i}"))
     segments = segment_corpus(docs)
     rows = []
     for seg in segments[segments["role"] == "informant"].itertuples():
@@ -126,13 +141,31 @@ def test_model_learns_saves_and_loads(book, tmp_path: Path) -> None:
     with pytest.warns(QualbstWarning, match=r"codes left out of the model.*'obstacle.moved' \(0\)"):
         model = AutoCoder.train(segments, codings, docs, book, coder="coder-a")
     assert set(model.codes) == {"interdependence.sequential", "mechanism.mutual-adjustment"}
+    assert model.unit == "turn"
     coded = model.code(segments, docs, book)
-    # 4 docs x 6 informant segments; every one gets its own code back (the data are separable)
+    # 6 docs x 2 answers; each answer gets its code back (the data are separable), placed on
+    # the answer's segments that score above the threshold themselves
+    truth = set(zip(codings["segment"], codings["code"], strict=True))
+    got = set(zip(coded["segment"], coded["code"], strict=True))
+    assert {(s.rsplit(":", 1)[0], c) for s, c in truth} == {(s.rsplit(":", 1)[0], c) for s, c in got}
+    assert got <= truth
+    assert coded["evidence"].str.contains(r"model of coder-a: turn p=.*; segment p=").all()
+    again = AutoCoder.load(model.save(tmp_path / "m"), book)
+    pd.testing.assert_frame_equal(again.predict(segments, docs, book), model.predict(segments, docs, book))
+
+
+def test_segment_unit_model(book) -> None:
+    docs, segments, codings = training_corpus()
+    settings = {**load_config(), "unit": "segment"}
+    with pytest.warns(QualbstWarning):
+        model = AutoCoder.train(segments, codings, docs, book, coder="coder-a", settings=settings)
+    coded = model.code(segments, docs, book)
     truth = set(zip(codings["segment"], codings["code"], strict=True))
     assert truth <= set(zip(coded["segment"], coded["code"], strict=True))
     assert coded["evidence"].str.contains("model of coder-a: p=").all()
-    again = AutoCoder.load(model.save(tmp_path / "m"), book)
-    pd.testing.assert_frame_equal(again.predict(segments, docs, book), model.predict(segments, docs, book))
+    assert list(model.predict(segments, docs, book).index) == sorted(
+        set(codings["segment"]), key=list(codings["segment"]).index
+    )
 
 
 def test_training_is_deterministic(book) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import QualbstError
-from .model import MODEL_CODER, AutoCoder, QualbstWarning, load_config
+from .model import MODEL_CODER, AutoCoder, QualbstWarning, load_config, segment_views
 from .rules import RULES_CODER, code_rules, find_mentions
 
 if TYPE_CHECKING:
@@ -169,16 +169,18 @@ def cross_validate_model(
         raise QualbstError(
             f"coder {coder!r} coded {len(coded)} document(s); leave-one-document-out needs at least 2"
         )
+    views = segment_views(segments, documents, codebook, mentions=mentions, settings=settings)
     parts = []
     for held_out in coded:
         train = codings[codings["document"] != held_out]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", QualbstWarning)
             model = AutoCoder.train(
-                segments, train, documents, codebook, coder=coder, mentions=mentions, settings=settings
-            )
+                segments, train, documents, codebook, coder=coder, mentions=mentions, settings=settings,
+                views=views,
+            )  # fmt: skip
         test = segments[segments["document"] == held_out]
-        parts.append(model.code(test, documents, codebook, mentions=mentions))
+        parts.append(model.code(test, documents, codebook, mentions=mentions, views=views))
     return pd.concat(parts, ignore_index=True)
 
 

@@ -4,10 +4,18 @@ Each informant segment is shown to the model as its *feature view*: the stems
 of its words (Sastrawi for Indonesian, Snowball for English; Indonesian
 affixes hide shared roots) and their pairs, one ``AG:<agency>`` feature per
 agency mentioned in it, ``NAG:<n>`` for the number of distinct agencies in it
-and in the segment before it in the same turn, and ``NEG`` when it holds a
-negator. One model serves both languages. Each code is a TF-IDF weighted
-logistic regression (scikit-learn); the settings and seed are in
-``autocoder.yaml``.
+and in the segment before it in the same turn, ``NEG`` when it holds a
+negator and ``RULE:<code>`` for each code the transparent rule coder gives it
+(so the model learns how far to trust each rule). One model serves both
+languages. Each code is a TF-IDF weighted logistic regression
+(scikit-learn); the settings and seed are in ``autocoder.yaml``.
+
+The model decides per *unit* (``unit`` in the settings): by default the
+informant turn, whose view joins its segments' views, since a person codes a
+passage with the context of the whole answer. A code given to a turn is then
+placed on the turn's segments whose own score (the same weights applied to
+the segment's view) reaches the threshold, or on the highest-scoring segment
+when none does; with ``unit: segment`` each segment is decided alone.
 
 Why not spaCy's ``textcat_multilabel``: on these machines it took about 40 s
 per fit on 860 segments, so the leave-one-document-out evaluation (18 folds,
@@ -38,7 +46,7 @@ from ..errors import QualbstError
 from ..lang import load_words, stem
 from ..nlp import build_nlp
 from ..tables import CODINGS_COLUMNS
-from .rules import find_mentions
+from .rules import code_rules, find_mentions
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,6 +62,7 @@ __all__ = [
     "codebook_fingerprint",
     "feature_views",
     "load_config",
+    "segment_views",
 ]
 
 MODEL_CODER = "auto:model"
@@ -134,6 +143,37 @@ def feature_views(
     return views
 
 
+def segment_views(
+    segments: pd.DataFrame,
+    documents: Iterable[Document],
+    codebook: Codebook,
+    *,
+    mentions: pd.DataFrame | None = None,
+    settings: dict[str, Any] | None = None,
+) -> dict[str, list[str]]:
+    """Feature views of informant segments, with ``RULE:<code>`` features when
+    the settings ask for them (``rule_features``, default on)."""
+    documents = list(documents)
+    settings = settings or load_config()
+    rows = _informant_segments(segments)
+    if mentions is None:
+        mentions = find_mentions(rows, documents, codebook)
+    views = feature_views(rows, documents, codebook, mentions=mentions)
+    if settings.get("rule_features", True):
+        fired = code_rules(rows, documents, codebook, mentions=mentions)
+        for seg_id, code in zip(fired["segment"], fired["code"], strict=True):
+            views[seg_id].append(f"RULE:{code}")
+    return views
+
+
+def _unit_of(rows: pd.DataFrame, unit: str) -> list[str]:
+    if unit == "segment":
+        return list(rows["segment"])
+    if unit == "turn":
+        return [f"{d}:{t}" for d, t in zip(rows["document"], rows["turn"], strict=True)]
+    raise QualbstError(f"the model's unit must be 'segment' or 'turn' (got {unit!r})")
+
+
 def _labels(codings: pd.DataFrame, coder: str) -> dict[str, set[str]]:
     mine = codings[codings["coder"] == coder]
     labels: dict[str, set[str]] = defaultdict(set)
@@ -144,9 +184,9 @@ def _labels(codings: pd.DataFrame, coder: str) -> dict[str, set[str]]:
 
 @dataclass(frozen=True)
 class TrainingData:
-    """Segment ids, their documents, feature views and label sets."""
+    """Unit ids (segments or turns), their documents, feature views and label sets."""
 
-    segments: tuple[str, ...]
+    units: tuple[str, ...]
     documents: tuple[str, ...]
     views: tuple[tuple[str, ...], ...]
     labels: tuple[frozenset[str], ...]
@@ -160,21 +200,37 @@ def training_data(
     *,
     coder: str,
     mentions: pd.DataFrame | None = None,
+    settings: dict[str, Any] | None = None,
+    views: dict[str, list[str]] | None = None,
 ) -> TrainingData:
-    """Informant segments of the documents ``coder`` coded, with their codes."""
+    """Informant units of the documents ``coder`` coded, with their codes.
+
+    ``views`` (from :func:`segment_views`) saves recomputing them.
+    """
+    settings = settings or load_config()
     coded_docs = set(codings.loc[codings["coder"] == coder, "document"])
     if not coded_docs:
         known = ", ".join(sorted(set(codings["coder"]))) or "none"
         raise QualbstError(f"coder {coder!r} has no codings (coders: {known})")
     rows = _informant_segments(segments)
     rows = rows[rows["document"].isin(coded_docs)]
-    views = feature_views(rows, documents, codebook, mentions=mentions)
+    if views is None:
+        views = segment_views(rows, documents, codebook, mentions=mentions, settings=settings)
     labels = _labels(codings, coder)
+    unit_views: dict[str, list[str]] = {}
+    unit_labels: dict[str, set[str]] = defaultdict(set)
+    unit_docs: dict[str, str] = {}
+    for seg_id, doc, unit in zip(
+        rows["segment"], rows["document"], _unit_of(rows, str(settings.get("unit", "turn"))), strict=True
+    ):
+        unit_views.setdefault(unit, []).extend(views[seg_id])
+        unit_labels[unit] |= labels.get(seg_id, set())
+        unit_docs[unit] = doc
     return TrainingData(
-        segments=tuple(rows["segment"]),
-        documents=tuple(rows["document"]),
-        views=tuple(tuple(views[s]) for s in rows["segment"]),
-        labels=tuple(frozenset(labels.get(s, set())) for s in rows["segment"]),
+        units=tuple(unit_views),
+        documents=tuple(unit_docs[u] for u in unit_views),
+        views=tuple(tuple(v) for v in unit_views.values()),
+        labels=tuple(frozenset(unit_labels[u]) for u in unit_views),
     )
 
 
@@ -237,6 +293,11 @@ class AutoCoder:
         self.fingerprint = fingerprint
         self.trained_on = trained_on
         self.settings = dict(settings)
+
+    @property
+    def unit(self) -> str:
+        """What the model decides on: ``"turn"`` or ``"segment"``."""
+        return str(self.settings.get("unit", "segment"))
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -303,15 +364,20 @@ class AutoCoder:
         coder: str,
         mentions: pd.DataFrame | None = None,
         settings: dict[str, Any] | None = None,
+        views: dict[str, list[str]] | None = None,
     ) -> AutoCoder:
-        """Train on ``coder``'s codes (informant segments of the documents it coded).
+        """Train on ``coder``'s codes (informant units of the documents it coded).
 
-        Codes with fewer than ``min_examples`` positive segments are left out
-        with a :class:`QualbstWarning` naming them.
+        Codes with fewer than ``min_examples`` positive units are left out
+        with a :class:`QualbstWarning` naming them. ``views`` (from
+        :func:`segment_views`) saves recomputing the feature views.
         """
         settings = settings or load_config()
         documents = list(documents)
-        data = training_data(segments, codings, documents, codebook, coder=coder, mentions=mentions)
+        data = training_data(
+            segments, codings, documents, codebook, coder=coder, mentions=mentions, settings=settings,
+            views=views,
+        )  # fmt: skip
         counts = {c: sum(1 for ls in data.labels if c in ls) for c in codebook.codable_ids}
         codes = [c for c in codebook.codable_ids if counts[c] >= int(settings["min_examples"])]
         left_out = [f"{c!r} ({counts[c]})" for c in codebook.codable_ids if c not in codes]
@@ -364,15 +430,17 @@ class AutoCoder:
         *,
         mentions: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
-        """Probabilities: one row per informant segment, one column per code."""
+        """Probabilities: one row per informant unit (segment or turn), one column per code."""
         import pandas as pd
 
         self.check(codebook)
         rows = _informant_segments(segments)
-        views = feature_views(rows, documents, codebook, mentions=mentions)
-        ids = list(rows["segment"])
-        proba = self._proba(self.vectorizer, self.models, [views[s] for s in ids])
-        return pd.DataFrame(proba, index=pd.Index(ids, name="segment"), columns=list(self.codes))
+        views = segment_views(rows, documents, codebook, mentions=mentions, settings=self.settings)
+        unit_views: dict[str, list[str]] = {}
+        for seg_id, unit in zip(rows["segment"], _unit_of(rows, self.unit), strict=True):
+            unit_views.setdefault(unit, []).extend(views[seg_id])
+        proba = self._proba(self.vectorizer, self.models, list(unit_views.values()))
+        return pd.DataFrame(proba, index=pd.Index(list(unit_views), name=self.unit), columns=list(self.codes))
 
     def explain(self, view: Sequence[str], code: str, top: int = 3) -> list[tuple[str, float]]:
         """The features of ``view`` that add most to ``code``'s score."""
@@ -398,40 +466,72 @@ class AutoCoder:
         codebook: Codebook,
         *,
         mentions: pd.DataFrame | None = None,
+        views: dict[str, list[str]] | None = None,
     ) -> pd.DataFrame:
         """Codings (CONTRACT.md columns, coder ``auto:model``) where a code's
-        probability reaches its threshold; ``confidence`` is the probability and
-        ``evidence`` names the features that weighed most."""
+        probability reaches its threshold; ``confidence`` is the probability of
+        the unit (turn or segment) and ``evidence`` names the features that
+        weighed most. ``views`` (from :func:`segment_views`) saves recomputing
+        the feature views."""
         import pandas as pd
 
         documents = list(documents)
         self.check(codebook)
         rows_in = _informant_segments(segments)
-        views = feature_views(rows_in, documents, codebook, mentions=mentions)
-        ids = list(rows_in["segment"])
-        matrix = self.vectorizer.transform([views[s] for s in ids])
-        proba = self._proba(self.vectorizer, self.models, [views[s] for s in ids])
-        rows: list[dict[str, Any]] = []
-        for position, seg in enumerate(rows_in.itertuples(index=False)):
+        if views is None:
+            views = segment_views(rows_in, documents, codebook, mentions=mentions, settings=self.settings)
+        seg_ids = list(rows_in["segment"])
+        members: dict[str, list[int]] = {}
+        for position, unit in enumerate(_unit_of(rows_in, self.unit)):
+            members.setdefault(unit, []).append(position)
+        unit_views = [[w for p in group for w in views[seg_ids[p]]] for group in members.values()]
+        matrix = self.vectorizer.transform(unit_views)
+        proba = self._proba(self.vectorizer, self.models, unit_views)
+        by_turn = self.unit == "turn"
+        seg_proba = (
+            self._proba(self.vectorizer, self.models, [views[s] for s in seg_ids]) if by_turn else proba
+        )
+        records = list(rows_in.itertuples(index=False))
+        found: list[tuple[int, str, dict[str, Any]]] = []
+        for u, group in enumerate(members.values()):
             for code in self.codes:
-                p = proba[code][position]
-                if p < self.thresholds[code]:
+                p = proba[code][u]
+                threshold = self.thresholds[code]
+                if p < threshold:
                     continue
-                features = ", ".join(f"{n!r}" for n, _ in self._explain(matrix, position, code, 3))
-                rows.append(
-                    {
-                        "document": seg.document,
-                        "segment": seg.segment,
-                        "start": int(seg.start),
-                        "end": int(seg.end),
-                        "code": code,
-                        "coder": MODEL_CODER,
-                        "confidence": round(p, 4),
-                        "evidence": f"model of {self.trained_on}: p={p:.2f} >= {self.thresholds[code]:.2f}"
-                        + (f"; features {features}" if features else ""),
-                    }
-                )
-        return pd.DataFrame(rows, columns=list(CODINGS_COLUMNS))
+                features = ", ".join(f"{n!r}" for n, _ in self._explain(matrix, u, code, 3))
+                evidence = f"model of {self.trained_on}: p={p:.2f} >= {threshold:.2f}"
+                if by_turn:
+                    evidence = f"model of {self.trained_on}: turn p={p:.2f} >= {threshold:.2f}"
+                    placed = [q for q in group if seg_proba[code][q] >= threshold]
+                    if not placed:
+                        placed = [max(group, key=lambda q: (seg_proba[code][q], -q))]
+                else:
+                    placed = group
+                if features:
+                    evidence += f"; features {features}"
+                for q in placed:
+                    seg = records[q]
+                    found.append(
+                        (
+                            q,
+                            code,
+                            {
+                                "document": seg.document,
+                                "segment": seg.segment,
+                                "start": int(seg.start),
+                                "end": int(seg.end),
+                                "code": code,
+                                "coder": MODEL_CODER,
+                                "confidence": round(p, 4),
+                                "evidence": evidence
+                                + (f"; segment p={seg_proba[code][q]:.2f}" if by_turn else ""),
+                            },
+                        )
+                    )
+        order = {c: i for i, c in enumerate(self.codes)}
+        found.sort(key=lambda item: (item[0], order[item[1]]))
+        return pd.DataFrame([row for _, _, row in found], columns=list(CODINGS_COLUMNS))
 
     def check(self, codebook: Codebook) -> None:
         """Raise ModelError if the model was trained for another codebook."""
