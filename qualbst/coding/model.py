@@ -5,8 +5,10 @@ of its words (Sastrawi for Indonesian, Snowball for English; Indonesian
 affixes hide shared roots) and their pairs, one ``AG:<agency>`` feature per
 agency mentioned in it, ``NAG:<n>`` for the number of distinct agencies in it
 and in the segment before it in the same turn, ``NEG`` when it holds a
-negator and ``RULE:<code>`` for each code the transparent rule coder gives it
-(so the model learns how far to trust each rule). One model serves both
+negator, ``RULE:<code>`` for each code the transparent rule coder gives it
+(so the model learns how far to trust each rule) and the shape of any
+statement about agencies (``HANDOFF``, ``ROLE:target``...; see
+:func:`qualbst.network.interactions.statement_features`). One model serves both
 languages. Each code is a TF-IDF weighted logistic regression
 (scikit-learn); the settings and seed are in ``autocoder.yaml``.
 
@@ -163,6 +165,15 @@ def segment_views(
         fired = code_rules(rows, documents, codebook, mentions=mentions)
         for seg_id, code in zip(fired["segment"], fired["code"], strict=True):
             views[seg_id].append(f"RULE:{code}")
+    if settings.get("structure_features", True):
+        from ..network.interactions import statement_features
+
+        docs = {d.id: d for d in documents}
+        for seg_id, doc_id, text in zip(rows["segment"], rows["document"], rows["text"], strict=True):
+            document = docs[doc_id]
+            views[seg_id] += statement_features(
+                text, lang=document.language, codebook=codebook, own_agency=document.agency
+            )
     return views
 
 

@@ -56,6 +56,7 @@ __all__ = [
     "extract_interactions",
     "read_interactions_annotation",
     "segment_pairs",
+    "statement_features",
 ]
 
 INTERACTION_TYPES = ("pooled", "sequential", "reciprocal")
@@ -229,6 +230,37 @@ def segment_pairs(
             continue
         pairs.append(_directed(a, b, tokens, words) if kind == "sequential" else (a.agency, b.agency))
     return _finish(pairs, kind)
+
+
+def statement_features(
+    text: str, *, lang: str, codebook: Codebook, own_agency: str | None = None
+) -> list[str]:
+    """The shape of a statement about agencies, as features for the trained coder.
+
+    ``ROLE:<role>`` for each role an agency takes (``source`` after ``dari``,
+    ``target`` after ``ke``, ``via`` after ``lewat``...), ``HANDOFF`` when two
+    or more agencies are named and one of them is marked as a source, target
+    or intermediary, ``RECEIVE`` when an agency is named with a receiving
+    verb. Words, not agency names: the features carry over to other corpora.
+
+    Examples
+    --------
+    >>> import qualbst as qb
+    >>> book = qb.load_codebook("codebook")
+    >>> statement_features("Datanya dari kecamatan dikirim ke kelurahan.", lang="id", codebook=book)
+    ['ROLE:source', 'ROLE:target', 'HANDOFF']
+    """
+    ann = annotator(codebook, lang)
+    words = _words(lang)
+    doc = ann.make_doc(text)
+    parties = _parties(doc, ann.mentions(doc, own_agency=own_agency), ann.nouns(doc), words)
+    roles = sorted({p.role for p in parties} - {""})
+    out = [f"ROLE:{role}" for role in roles]
+    if len({p.agency for p in parties}) >= 2 and set(roles) & {"source", "target", "via"}:
+        out.append("HANDOFF")
+    if parties and any(t.lemma_ in words.receive for t in doc):
+        out.append("RECEIVE")
+    return out
 
 
 def _one_party(
