@@ -5,11 +5,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.qualbst-installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench notebooks clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,notebooks]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,notebooks,dask]'
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -29,6 +29,11 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
+
+# Execute every notebook from notebooks/ on the shipped corpus into out/notebooks/*.html.
+notebooks: $(STAMP)
+	$(BIN)/jupyter nbconvert --to html --execute --ExecutePreprocessor.kernel_name=python3 \
+		--ExecutePreprocessor.timeout=300 --output-dir out/notebooks notebooks/*.ipynb
 
 
 clean:
