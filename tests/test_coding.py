@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from qualbst.codebook import load_codebook
-from qualbst.coding.evaluate import combine_codings, cross_validate_model, score_codings
+from qualbst.coding.evaluate import combine_codings, cross_validate_model, evaluate_coders, score_codings
 from qualbst.coding.model import AutoCoder, ModelError, QualbstWarning, load_config
 from qualbst.coding.rules import code_rules, find_mentions
 from qualbst.corpus.model import Document, Turn
@@ -234,3 +234,22 @@ def test_combine_union_intersection() -> None:
     assert sorted(combine_codings(a, b, how="union", coder="u")["segment"]) == ["s1", "s2", "s3"]
     both = combine_codings(a, b, how="intersection", coder="i")
     assert both[["segment", "confidence", "coder"]].values.tolist() == [["s2", 0.9, "i"]]
+
+
+def test_evaluate_coders_scores_machines_and_another_person(book) -> None:
+    docs, segments, codings = training_corpus()
+    # a second person who agrees on every passage but one
+    other = codings.assign(coder="coder-b")
+    other = other[other["segment"] != other["segment"].iloc[0]]
+    both = pd.concat([codings, other], ignore_index=True)
+    table, machines = evaluate_coders(segments, both, docs, book, against="coder-a")
+    assert set(machines) == {"auto:rules", "auto:model (leave-one-document-out)",
+                             "union (rules or model)", "intersection (rules and model)"}  # fmt: skip
+    assert set(table["coder"]) == {*machines, "coder-b (another person)"}
+    assert set(table["level"]) == {"segment", "turn"}
+    person = table[(table["coder"] == "coder-b (another person)") & (table["level"] == "segment")]
+    missed = person[person["code"] == codings["code"].iloc[0]].iloc[0]
+    assert (missed["tp"], missed["fp"], missed["fn"]) == (missed["support"] - 1, 0, 1)
+    # turn level: the one missing segment's turn still has the code from its other segments
+    turn = table[(table["coder"] == "coder-b (another person)") & (table["level"] == "turn")]
+    assert (turn.loc[turn["code"] == "(macro: all codes)", "kappa"] > 0.99).all()

@@ -217,7 +217,8 @@ def evaluate_coders(
     mentions: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Score the rule coder, the model (leave-one-document-out) and their union
-    and intersection against the human coder ``against``.
+    and intersection against the human coder ``against``; every other human
+    coder is scored the same way, as the yardstick of how far two people agree.
 
     Returns
     -------
@@ -247,9 +248,13 @@ def evaluate_coders(
             rules, model, how="intersection", coder="auto:intersection"
         ),
     }
+    others = sorted(c for c in set(codings["coder"]) if c != against and not str(c).startswith("auto:"))
+    scored: dict[str, pd.DataFrame] = dict(machines)
+    for person in others:  # the yardstick: how often another person agrees with the reference
+        scored[f"{person} (another person)"] = codings[codings["coder"] == person]
     codes = list(codebook.codable_ids)
     tables = []
-    for name, machine in machines.items():
+    for name, machine in scored.items():
         for level in ("segment", "turn"):
             table = score_codings(
                 reference, machine, segments, codes=codes, level=level, documents=scored_docs
