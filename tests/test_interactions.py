@@ -6,7 +6,12 @@ import pandas as pd
 import pytest
 
 from qualbst.codebook import load_codebook
-from qualbst.network.interactions import evaluate_interactions, extract_interactions, segment_pairs
+from qualbst.network.interactions import (
+    evaluate_extraction,
+    evaluate_interactions,
+    extract_interactions,
+    segment_pairs,
+)
 
 from .conftest import ROOT
 from .test_coding import doc
@@ -84,3 +89,24 @@ def test_evaluate_graph_level() -> None:
     # turn level: (d,2,a,b) found, (d,4,a,b) extra -> P 0.5, R 1; graph level: one edge a->b both sides
     assert table.loc[("turn", "sequential"), "precision"] == 0.5
     assert table.loc[("graph", "sequential"), "f1"] == 1.0
+
+
+def test_evaluate_extraction_scores_each_coders_codes(book) -> None:
+    from qualbst.segments import segment_corpus
+
+    d = doc("Undangan dari kecamatan kami bagikan ke RT. Kami rapat dengan Dinsos.", agency="kelurahan")
+    segments = segment_corpus([d])
+    row = {"document": "t", "start": 0, "end": 1, "confidence": 1.0, "evidence": ""}
+    codings = pd.DataFrame([
+        {**row, "segment": "t:2:1", "code": "interdependence.sequential", "coder": "coder-a"},
+        {**row, "segment": "t:2:2", "code": "interdependence.sequential", "coder": "coder-b"},
+    ])  # fmt: skip
+    # the annotation: the two handoffs coder-a's passage states, in turn 2
+    gold = pd.DataFrame({"document": ["t", "t"], "turn": [2, 2], "source": ["kecamatan", "kelurahan"],
+                         "target": ["kelurahan", "rtrw"], "type": ["sequential"] * 2})  # fmt: skip
+    table = evaluate_extraction(segments, codings, [d], book, gold, against="coder-a", machine="none")
+    assert list(table.columns[:2]) == ["codes", "level"]
+    scores = table[table["type"] == "all"].set_index(["codes", "level"])["f1"]
+    assert scores[("coder-a", "turn")] == 1.0 and scores[("coder-a", "graph")] == 1.0
+    # coder-b coded the meeting sentence as a handoff: it states none, so none of the links is found
+    assert scores[("coder-b", "turn")] == 0.0

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INTERACTION_TYPES",
+    "evaluate_extraction",
     "evaluate_interactions",
     "extract_interactions",
     "read_interactions_annotation",
@@ -510,3 +511,53 @@ def evaluate_interactions(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def evaluate_extraction(
+    segments: pd.DataFrame,
+    codings: pd.DataFrame,
+    documents: Iterable[Document],
+    codebook: Codebook,
+    annotated: pd.DataFrame,
+    *,
+    against: str,
+    machine: str = "both",
+) -> pd.DataFrame:
+    """Score interactions extracted from each coder's codes against the annotation.
+
+    The codes read are, in turn: the reference coder's (``against``, whose
+    interactions were annotated), every other human coder's, and the machine
+    coders' (``machine``: ``rules``, ``model``, ``both`` or ``none``; the model
+    learns from ``against`` and codes each of that coder's documents leave-one-
+    document-out, so no document's links come from a model that saw it).
+
+    Returns
+    -------
+    DataFrame
+        :func:`evaluate_interactions`' table with a first column ``codes``
+        naming whose codes the interactions were extracted from.
+    """
+    import warnings
+
+    import pandas as pd
+
+    from ..coding.machine import human_coders, machine_codings
+    from ..coding.model import QualbstWarning
+
+    documents = list(documents)
+    sources = {against: codings[codings["coder"] == against]}
+    for person in human_coders(codings):
+        if person != against:
+            sources[person] = codings[codings["coder"] == person]
+    if machine != "none":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", QualbstWarning)
+            auto = machine_codings(segments, codings, documents, codebook, coder=machine, train_coder=against)
+        for coder in sorted(set(auto["coder"])):
+            sources[coder] = auto[auto["coder"] == coder]
+    parts = []
+    for name, coded in sources.items():
+        extracted = extract_interactions(segments, coded, documents, codebook)
+        parts.append(evaluate_interactions(extracted, annotated, segments).assign(codes=name))
+    table = pd.concat(parts, ignore_index=True)
+    return table[["codes", *[c for c in table.columns if c != "codes"]]]
