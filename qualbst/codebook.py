@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .corpus.readers import decode_bytes
+from ._yaml import load_yaml
 from .errors import CodebookError, Problem, ValidationError
 
 __all__ = [
@@ -224,17 +224,7 @@ class Codebook:
 def _yaml_entries(path: Path) -> list[tuple[int, Any]]:
     """Load a YAML list; return (line, entry) pairs."""
     name = str(path)
-    if not path.exists():
-        raise CodebookError("file not found", file=name)
-    text = decode_bytes(path.read_bytes(), name)
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CodebookError(f"malformed YAML: {problem}", file=name, line=line) from None
+    node, data = load_yaml(path, error=CodebookError)
     if data is None:
         raise CodebookError("the file is empty: expected a YAML list", file=name, line=1)
     if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):

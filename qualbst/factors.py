@@ -227,22 +227,11 @@ def load_themes(path: str | Path) -> ThemeLexicon:
     """
     import yaml
 
-    from .corpus.readers import decode_bytes
+    from ._yaml import load_yaml
 
     file = Path(path)
     name = str(file)
-    if not file.exists():
-        raise CodebookError("theme lexicon not found", file=name)
-    text = decode_bytes(file.read_bytes(), name)
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise CodebookError(
-            f"malformed YAML: {getattr(exc, 'problem', None) or exc}", file=name, line=line
-        ) from None
+    node, data = load_yaml(file, error=CodebookError, missing="theme lexicon not found")
     if not isinstance(data, dict) or not isinstance(data.get("themes"), list):
         raise CodebookError("expected a mapping with a 'themes' list", file=name, line=1)
     lines: list[int] = []

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from ._yaml import load_yaml
 from .errors import QualbstError
 
 if TYPE_CHECKING:
@@ -244,18 +245,7 @@ def published_findings(path: str | Path | None = None) -> Published:
     """
     file = PUBLISHED_FILE if path is None else Path(path)
     name = str(file)
-    if not file.exists():
-        raise QualbstError("file not found", file=name)
-    text = file.read_text(encoding="utf-8-sig")
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise QualbstError(
-            f"malformed YAML: {problem}", file=name, line=None if mark is None else mark.line + 1
-        ) from None
+    node, data = load_yaml(file)
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise QualbstError(
             "expected a mapping with 'findings' and 'figures' at the top level", file=name, line=1

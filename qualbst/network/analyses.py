@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import yaml
 
-from ..corpus.readers import decode_bytes
+from .._yaml import load_yaml
 from ..errors import CodebookError, QualbstError
 from .graph import DIRECTED_TYPES, INTERACTION_TYPES, level_rank, segment_positions
 
@@ -727,18 +727,7 @@ class Expected:
 
 def _yaml_mapping(path: Path) -> tuple[Any, Any]:
     name = str(path)
-    if not path.exists():
-        raise CodebookError("file not found", file=name)
-    text = decode_bytes(path.read_bytes(), name)
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CodebookError(
-            f"malformed YAML: {problem}", file=name, line=None if mark is None else mark.line + 1
-        ) from None
+    node, data = load_yaml(path, error=CodebookError)
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise CodebookError(
             "expected a mapping with 'mechanisms' and 'edges' at the top level", file=name, line=1
