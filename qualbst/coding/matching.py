@@ -22,6 +22,7 @@ position and decide what it means (negation, agency requirements).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 __all__ = ["Annotator", "CueMatch", "Mention", "annotator"]
 
 FUZZY_MIN_LENGTH = 6  # shorter words are too easily one letter from another
+#: How many segments' Docs an annotator keeps (see :meth:`Annotator.make_doc`).
+DOC_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ class Annotator:
         self.prefix_patterns: dict[str, tuple[tuple[str, str], ...]] = {}
         self._first_word: dict[str, tuple[str, ...]] = {}  # word form -> labels whose first spec fits
         self._fuzzy_cache: dict[str, str | None] = {}
+        self._docs: OrderedDict[str, Doc] = OrderedDict()
         self.cue_labels: dict[str, tuple[str, str]] = {}
         for code in codebook.codes:
             if not code.codable:
@@ -131,10 +135,23 @@ class Annotator:
                 self.stem_matcher.add(label, [pattern_doc])
 
     def make_doc(self, text: str) -> Doc:
-        """Tokenize ``text`` and write each token's stem to ``lemma_``."""
+        """Tokenize ``text`` and write each token's stem to ``lemma_``.
+
+        The last :data:`DOC_CACHE_SIZE` texts' Docs are kept: agency
+        recognition, the rule coder and the interaction reader all read the
+        same segments, usually one document after another. Callers must not
+        change the Doc they get.
+        """
+        doc = self._docs.get(text)
+        if doc is not None:
+            self._docs.move_to_end(text)
+            return doc
         doc = self.nlp.make_doc(text)
         for token in doc:
             token.lemma_ = stem(token.text, self.lang)
+        self._docs[text] = doc
+        if len(self._docs) > DOC_CACHE_SIZE:
+            self._docs.popitem(last=False)
         return doc
 
     def mentions(self, doc: Doc, *, own_agency: str | None = None) -> list[Mention]:
