@@ -20,11 +20,20 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
+    "compare_figures": "replication",
+    "compare_findings": "replication",
+    "published_findings": "replication",
+    "draw_graph": "network",
+    "pairwise_kappa": "reliability",
+    "replication_summary": "network",
+    "score_codings": "coding.evaluate",
+    "evaluate_extraction": "network.interactions",
     "Analysis": "pipeline",
     "AutoCoder": "coding.model",
     "accept_suggestions": "coding.review",
     "analyse": "pipeline",
     "build_graph": "network",
+    "build_report": "report",
     "case_matrix": "factors",
     "centrality": "network",
     "code_crosstab": "factors",
@@ -48,6 +57,7 @@ _EXPORTS: dict[str, str] = {
     "suggest": "coding.review",
     "write_outputs": "pipeline",
     "write_qdc": "interop",
+    "write_report": "report",
     "Agency": "codebook",
     "Code": "codebook",
     "Codebook": "codebook",
@@ -100,7 +110,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from .codebook import Agency, Code, Codebook, load_codebook
-    from .coding.evaluate import evaluate_coders
+    from .coding.evaluate import evaluate_coders, score_codings
     from .coding.machine import machine_codings
     from .coding.manual import find_quote, read_codings
     from .coding.model import AutoCoder
@@ -125,13 +135,17 @@ if TYPE_CHECKING:
         build_graph,
         centrality,
         coordination_fit,
+        draw_graph,
         load_expected,
         replication_check,
+        replication_summary,
         sequential_chains,
     )
-    from .network.interactions import evaluate_interactions, extract_interactions
+    from .network.interactions import evaluate_extraction, evaluate_interactions, extract_interactions
     from .nlp import build_nlp
     from .pipeline import Analysis, Project, analyse, load_project, run, validate_project, write_outputs
-    from .reliability import disagreements
+    from .reliability import disagreements, pairwise_kappa
     from .reliability import reliability as reliability_table
+    from .replication import compare_figures, compare_findings, published_findings
+    from .report import build_report, write_report
     from .segments import segment_corpus, segment_document
