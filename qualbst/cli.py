@@ -139,6 +139,19 @@ def machine_options(func: F, flag: str = "--coder") -> F:
     return func
 
 
+def jobs_option(func: F) -> F:
+    """``--jobs N``: worker processes for the per-document stages."""
+    option = click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Worker processes over documents (and over the model's trainings); outputs are the same.",
+    )
+    return option(func)
+
+
 @cli.command()
 @project_options
 @machine_options
@@ -148,6 +161,25 @@ def machine_options(func: F, flag: str = "--coder") -> F:
     default="segment",
     show_default=True,
     help="Unit of intercoder reliability.",
+)
+@jobs_option
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where the per-document stages run: this machine, or a Dask cluster (needs the 'dask' extra).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Address of a running Dask scheduler (tcp://host:8786); default: a local cluster of --jobs workers.",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Ignore the incremental cache (.qualbst-cache/ beside --interviews): recompute all, store nothing.",
 )
 @click.pass_context
 def run(
@@ -160,8 +192,17 @@ def run(
     model: Path | None,
     train_coder: str | None,
     unit: str,
+    jobs: int,
+    engine: str,
+    scheduler: str | None,
+    no_cache: bool,
 ) -> None:
-    """Run the whole analysis on a project and write out/."""
+    """Run the whole analysis on a project and write out/.
+
+    Documents are processed one at a time (in --jobs worker processes, or on
+    Dask with --engine dask) and results kept in an incremental cache, so a
+    re-run recomputes only the documents and codes that changed.
+    """
     from .pipeline import run as run_pipeline
 
     progress = _Progress(ctx.obj["quiet"])
@@ -175,6 +216,10 @@ def run(
         train_coder=train_coder,
         unit=unit,
         progress=progress,
+        jobs=jobs,
+        engine=engine,
+        scheduler=scheduler,
+        cache=not no_cache,
     )
     progress.close()
     analysis = result.analysis
@@ -187,6 +232,8 @@ def run(
     )
     for note in analysis.notes:
         _say(ctx, f"note: {note}")
+    for line in result.log:
+        _say(ctx, line)
     for path in result.files:
         click.echo(str(path))
 
@@ -291,13 +338,22 @@ def _table(frame: Any, columns: list[str]) -> None:
     "--coder",
     "from_coder",
     default=None,
-    help="With --interactions: extract from this coder's codes (default: the --against coder).",
+    help="With --interactions: only the links extracted from this coder's codes "
+    "(default: every human and machine coder's).",
+)
+@click.option(
+    "--machine",
+    type=click.Choice(["rules", "model", "both", "none"]),
+    default="both",
+    show_default=True,
+    help="With --interactions: machine coders whose codes are scored too.",
 )
 @project_options
 def evaluate(
     against: str | None,
     interactions_only: bool,
     from_coder: str | None,
+    machine: str,
     interviews: Path,
     codebook: Path,
     codings: Path,
@@ -314,25 +370,27 @@ def evaluate(
     if reference is None:
         raise QualbstError("no human codings to evaluate against", file=codings)
     if interactions_only:
-        from .network.interactions import (
-            evaluate_interactions,
-            extract_interactions,
-            read_interactions_annotation,
-        )
+        from .network.interactions import evaluate_extraction, read_interactions_annotation
 
         annotation = codings / "interactions.csv"
         if not annotation.exists():
             raise QualbstError("no annotated interactions to score against", file=annotation)
         gold = read_interactions_annotation(annotation, project.documents, project.codebook)
-        extracted = extract_interactions(
+        table = evaluate_extraction(
             project.segments,
             project.codings,
             project.documents,
             project.codebook,
-            coders=[from_coder or reference],
+            gold,
+            against=reference,
+            machine=machine,
         )
-        table = evaluate_interactions(extracted, gold, project.segments)
-        _table(table, list(table.columns))
+        if from_coder is not None:
+            table = table[table["codes"] == from_coder]
+            if table.empty:
+                raise QualbstError(f"no codes by {from_coder!r} to extract interactions from")
+        _table(table[table["type"] == "all"], ["codes", "level", "annotated", "extracted", "tp",
+                                                "precision", "recall", "f1"])  # fmt: skip
         _write(table, out / "evaluation-interactions.csv")
         return
     table, _ = evaluate_coders(
@@ -540,6 +598,51 @@ def factors(coders: str | None, interviews: Path, codebook: Path, codings: Path,
         out / "crosstab-role.csv",
     )
     _write(case_matrix(table, project.segments, project.documents, **args), out / "case-matrix.csv")
+
+
+@cli.command()
+@project_options
+@click.option(
+    "--coder",
+    "machine",
+    type=click.Choice(["rules", "model", "both", "none"]),
+    default="rules",
+    show_default=True,
+    help="Machine coders to run (as in 'qualbst run'; the rule coder is quick).",
+)
+@click.option(
+    "--model",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A model folder from 'qualbst train' (with --coder model or both).",
+)
+@click.option(
+    "--unit",
+    type=click.Choice(["segment", "turn", "document"]),
+    default="segment",
+    show_default=True,
+    help="Unit of intercoder reliability.",
+)
+@click.pass_context
+def report(
+    ctx: click.Context,
+    interviews: Path,
+    codebook: Path,
+    codings: Path,
+    out: Path,
+    machine: str,
+    model: Path | None,
+    unit: str,
+) -> None:
+    """The self-contained HTML report: out/report.html (every number links to its quotes)."""
+    from .pipeline import analyse
+    from .report import write_report
+
+    project = _load(interviews, codebook, codings)
+    analysis = analyse(project, coder=machine, model=model, unit=unit)
+    for note in analysis.notes:
+        _say(ctx, f"note: {note}")
+    click.echo(str(write_report(analysis, out / "report.html")))
 
 
 @cli.command()

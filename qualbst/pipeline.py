@@ -9,7 +9,7 @@ staging folder first and moved into ``out/`` only when all are complete.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ from .segments import segment_corpus
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .cache import Cache
     from .corpus.model import Document
 
 __all__ = [
@@ -78,6 +79,14 @@ def load_project(
     ValidationError
         Listing every problem in the transcripts, the codebook and the codings.
     """
+    documents, book = _read_inputs(interviews, codebook)
+    segments = segment_corpus(_report(documents, progress, "segment"))
+    coded = read_codings(codings, documents, book, segments)
+    return Project(documents, book, segments, coded)
+
+
+def _read_inputs(interviews: str | Path, codebook: str | Path) -> tuple[tuple[Document, ...], Codebook]:
+    """Read the transcripts and the codebook; raise every problem of both at once."""
     problems: list[Problem] = []
     documents: tuple[Document, ...] = ()
     book: Codebook | None = None
@@ -91,9 +100,7 @@ def load_project(
         _collect(problems, exc)
     if problems or book is None:
         raise ValidationError(problems)
-    segments = segment_corpus(_report(documents, progress, "segment"))
-    coded = read_codings(codings, documents, book, segments)
-    return Project(documents, book, segments, coded)
+    return documents, book
 
 
 def _report(documents: Iterable[Document], progress: Progress | None, stage: str) -> Iterable[Document]:
@@ -147,6 +154,11 @@ def analyse(
     unit: str = "segment",
     expected: str | Path | None = None,
     progress: Progress | None = None,
+    mentions: pd.DataFrame | None = None,
+    machine: pd.DataFrame | None = None,
+    interactions: pd.DataFrame | None = None,
+    extra_notes: Sequence[str] = (),
+    cache: Cache | None = None,
 ) -> Analysis:
     """Run every analysis step on a loaded project.
 
@@ -166,11 +178,23 @@ def analyse(
     expected : path, optional
         The expected structure for the replication check (default:
         ``<codebook>/expected.yaml`` when it exists).
+    mentions, machine, interactions : DataFrame, optional
+        The agency mentions, the machine codings and the interactions when
+        already computed (``run`` computes them document by document, see
+        :mod:`qualbst.engine`); otherwise they are computed here.
+    extra_notes : sequence of str
+        Notes to put first in ``Analysis.notes``.
+    cache : qualbst.cache.Cache, optional
+        Where reliability and the factor tables are remembered, keyed by the
+        hash of their inputs (the human codings, segments, documents and
+        codebook) and of the code: a re-run that changed none of those (only
+        machine codings, say) reuses them.
     """
     import warnings
 
     import pandas as pd
 
+    from .cache import Cache, folder_digest, remember_tables
     from .coding.machine import human_coders, machine_codings
     from .coding.rules import find_mentions
     from .factors import case_matrix, code_crosstab, factors, obstacles
@@ -189,31 +213,33 @@ def analyse(
     from .network.interactions import extract_interactions
     from .reliability import disagreements, reliability
 
-    notes: list[str] = []
+    notes: list[str] = list(extra_notes)
     docs, book, segments = project.documents, project.codebook, project.segments
 
     def step(name: str) -> None:
         if progress is not None:
             progress(name, 1, 1)
 
-    mentions = find_mentions(segments, docs, book)
+    if mentions is None:
+        mentions = find_mentions(segments, docs, book)
     step("mentions")
-    try:
-        machine = machine_codings(
-            segments,
-            project.codings,
-            docs,
-            book,
-            coder=coder,
-            model=model,
-            train_coder=train_coder,
-            mentions=mentions,
-        )
-    except QualbstError as exc:
-        if coder != "both":
-            raise
-        notes.append(f"auto:model left out: {exc.message}")
-        machine = machine_codings(segments, project.codings, docs, book, coder="rules", mentions=mentions)
+    if machine is None:
+        try:
+            machine = machine_codings(
+                segments,
+                project.codings,
+                docs,
+                book,
+                coder=coder,
+                model=model,
+                train_coder=train_coder,
+                mentions=mentions,
+            )
+        except QualbstError as exc:
+            if coder != "both":
+                raise
+            notes.append(f"auto:model left out: {exc.message}")
+            machine = machine_codings(segments, project.codings, docs, book, coder="rules", mentions=mentions)
     step("coding")
     codings = pd.concat([project.codings, machine], ignore_index=True) if len(machine) else project.codings
     humans = human_coders(project.codings)
@@ -221,7 +247,8 @@ def analyse(
     if not chosen:
         chosen = sorted(set(machine["coder"]))
         notes.append("no manual codings: the graph is built from the machine codings")
-    interactions = extract_interactions(segments, codings, docs, book, coders=chosen)
+    if interactions is None:
+        interactions = extract_interactions(segments, codings, docs, book, coders=chosen)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EmptyGraphWarning)
         graph = build_graph(interactions, book, documents=docs, mentions=mentions, segments=segments)
@@ -243,12 +270,24 @@ def analyse(
         tables["replication"] = replication_check(graph, load_expected(expected_file, book))
     else:
         notes.append(f"no {expected_file}: replication check left out")
+    human = codings[codings["coder"].isin(humans)]
+    store = cache if cache is not None else Cache(None)
     if len(humans) >= 2:
         try:
-            tables["reliability"] = reliability(
-                codings, segments, coders=humans, unit=unit, codes=book.codable_ids
+            tables.update(
+                remember_tables(
+                    store,
+                    "reliability",
+                    (human, segments, humans, unit, list(book.codable_ids)),
+                    lambda: {
+                        "reliability": reliability(
+                            human, segments, coders=humans, unit=unit, codes=book.codable_ids
+                        ),
+                        "disagreements": disagreements(human, segments, coders=humans, unit=unit),
+                    },
+                    sources=("reliability.py", "errors.py"),
+                )
             )
-            tables["disagreements"] = disagreements(codings, segments, coders=humans, unit=unit)
         except QualbstError as exc:
             notes.append(f"reliability left out: {exc.message}")
     else:
@@ -257,24 +296,43 @@ def analyse(
             "add a second coder's file to codings/"
         )
     if humans:
-        tables["factors"] = factors(codings, segments, docs, coder=humans, codebook=book)
-        tables["obstacles"] = obstacles(codings, segments, docs, coder=humans, codebook=book)
-        tables["crosstab-role"] = code_crosstab(
-            codings, segments, docs, by="role", coder=humans, codebook=book
-        )
-        if any(d.meta.get("agency_level") for d in docs):
-            tables["crosstab-level"] = code_crosstab(
-                codings, segments, docs, by="agency_level", coder=humans, codebook=book
+
+        def human_tables() -> dict[str, pd.DataFrame]:
+            found = {
+                "factors": factors(human, segments, docs, coder=humans, codebook=book),
+                "obstacles": obstacles(human, segments, docs, coder=humans, codebook=book),
+                "crosstab-role": code_crosstab(human, segments, docs, by="role", coder=humans, codebook=book),
+            }
+            if any(d.meta.get("agency_level") for d in docs):
+                found["crosstab-level"] = code_crosstab(
+                    human, segments, docs, by="agency_level", coder=humans, codebook=book
+                )
+            found["case-matrix"] = case_matrix(human, segments, docs, coder=humans, codebook=book)
+            return found
+
+        tables.update(
+            remember_tables(
+                store,
+                "factors",
+                (human, segments, docs, book, folder_digest(book.path) if book.path else "", humans),
+                human_tables,
+                sources=("factors.py", "errors.py"),
             )
-        tables["case-matrix"] = case_matrix(codings, segments, docs, coder=humans, codebook=book)
+        )
     step("tables")
     return Analysis(project, mentions, codings, interactions, graph, tables, tuple(notes))
 
 
-def write_outputs(analysis: Analysis, out: str | Path) -> tuple[Path, ...]:
-    """Write every table, the graph exports and pictures to ``out`` (atomically)."""
+def write_outputs(analysis: Analysis, out: str | Path, *, streamed: Collection[str] = ()) -> tuple[Path, ...]:
+    """Write every table, the graph exports and pictures and ``report.html`` to ``out`` (atomically).
+
+    ``streamed`` names tables already written to ``out`` as the documents
+    were processed (``run`` streams ``segments.csv`` and ``mentions.csv``):
+    they are listed but not written again.
+    """
     from .interop import export_qdpx
     from .network import draw_graph, write_gexf, write_graph_html, write_graph_json, write_graphml
+    from .report import write_report
 
     frames = {
         "segments.csv": analysis.project.segments,
@@ -286,7 +344,8 @@ def write_outputs(analysis: Analysis, out: str | Path) -> tuple[Path, ...]:
     written: list[str] = []
     with atomic_output_dir(out) as staging:
         for name, frame in frames.items():
-            write_csv_atomic(frame, staging / name)
+            if name not in streamed:
+                write_csv_atomic(frame, staging / name)
             written.append(name)
         write_graphml(analysis.graph, staging / "graph.graphml")
         write_gexf(analysis.graph, staging / "graph.gexf")
@@ -301,20 +360,141 @@ def write_outputs(analysis: Analysis, out: str | Path) -> tuple[Path, ...]:
             interactions=analysis.interactions,
         )
         written.append("project.qdpx")
+        write_report(analysis, staging / "report.html")
+        written.append("report.html")
     return tuple(Path(out) / name for name in written)
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """What ``run`` produced: the analysis and the files written."""
+    """What ``run`` produced: the analysis, the files written and how.
+
+    ``log`` says how the run went without being part of the analysis (so it
+    is in no output file): what the incremental cache reused, entries it
+    ignored as corrupt.
+    """
 
     analysis: Analysis
     files: tuple[Path, ...]
+    log: tuple[str, ...] = ()
 
     @property
     def project(self) -> Project:
         """The loaded project."""
         return self.analysis.project
+
+
+class _TableSink:
+    """Appends each document's rows to ``segments.csv`` and ``mentions.csv`` as
+    it comes, byte for byte what writing the whole table at once would give."""
+
+    def __init__(self, folder: Path) -> None:
+        from .tables import MENTIONS_COLUMNS, SEGMENTS_COLUMNS
+
+        self.columns = {"segments.csv": SEGMENTS_COLUMNS, "mentions.csv": MENTIONS_COLUMNS}
+        self.handles: dict[str, Any] = {}
+        for name, columns in self.columns.items():
+            handle = (folder / name).open("w", encoding="utf-8", newline="")
+            self.handles[name] = handle
+            handle.write(",".join(columns) + "\n")
+
+    @property
+    def names(self) -> frozenset[str]:
+        """The tables this sink writes."""
+        return frozenset(self.columns)
+
+    def append(self, segments: list[list[Any]], mentions: list[list[Any]]) -> None:
+        """Write one document's rows."""
+        import pandas as pd
+
+        for name, rows in (("segments.csv", segments), ("mentions.csv", mentions)):
+            if rows:
+                frame = pd.DataFrame(rows, columns=list(self.columns[name]))
+                frame.to_csv(self.handles[name], header=False, index=False, lineterminator="\n")
+
+    def close(self) -> None:
+        """Close the files (flushed to disk)."""
+        import os
+
+        for handle in self.handles.values():
+            if not handle.closed:
+                handle.flush()
+                os.fsync(handle.fileno())
+                handle.close()
+
+
+def default_cache_folder(interviews: str | Path) -> Path:
+    """The incremental cache of a project: ``.qualbst-cache`` beside its transcripts folder.
+
+    Examples
+    --------
+    >>> default_cache_folder("study/interviews").as_posix()
+    'study/.qualbst-cache'
+    """
+    return Path(interviews).parent / ".qualbst-cache"
+
+
+def _machine_codings(
+    project: Project,
+    rules: pd.DataFrame,
+    given: pd.DataFrame,
+    digests: dict[str, str],
+    mentions: pd.DataFrame,
+    *,
+    coder: str,
+    model: str | Path | None,
+    train_coder: str | None,
+    engine: Any,
+    cache: Any,
+    stats: Any,
+    notes: list[str],
+) -> pd.DataFrame:
+    """The machine codings from per-document results and, without a model
+    folder, the model trained here (as :func:`qualbst.coding.machine.machine_codings`)."""
+    import warnings
+
+    import pandas as pd
+
+    from .coding.machine import default_training_coder
+    from .coding.model import QualbstWarning
+    from .engine import trained_model_codings
+    from .tables import CODINGS_COLUMNS, empty_table
+
+    parts: list[pd.DataFrame] = []
+    if coder in ("rules", "both"):
+        parts.append(rules)
+    if coder in ("model", "both"):
+        if model is not None:
+            parts.append(given)
+        else:
+            trainer = train_coder or default_training_coder(project.codings)
+            if trainer is None:
+                warnings.warn(
+                    "no human codings to train a model on: auto:model left out", QualbstWarning, stacklevel=3
+                )
+            else:
+                try:
+                    parts.append(
+                        trained_model_codings(
+                            project.segments,
+                            project.codings,
+                            project.documents,
+                            project.codebook,
+                            trainer=trainer,
+                            mentions=mentions,
+                            digests=digests,
+                            engine=engine,
+                            cache=cache,
+                            stats=stats,
+                        )
+                    )
+                except QualbstError as exc:
+                    if coder != "both":
+                        raise
+                    notes.append(f"auto:model left out: {exc.message}")
+    if not parts:
+        return empty_table(CODINGS_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
 
 
 def run(
@@ -328,14 +508,134 @@ def run(
     train_coder: str | None = None,
     unit: str = "segment",
     progress: Progress | None = None,
+    jobs: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    cache: bool | str | Path = True,
 ) -> RunResult:
     """Run the whole analysis and write its outputs to ``out``.
 
     Nothing is written unless every step succeeds: outputs are staged and
     moved into ``out`` together.
+
+    Parameters
+    ----------
+    interviews, codebook, codings, out : path
+        The project's folders and the output folder.
+    coder, model, train_coder, unit
+        As in :func:`analyse`.
+    progress : callable, optional
+        Called as ``progress(stage, done, total)``.
+    jobs : int, default 1
+        Worker processes for the per-document stages and the model's
+        trainings (with ``engine="dask"`` and no ``scheduler``: the workers of
+        the local cluster started for the run).
+    engine : {"local", "dask"}
+        Where the per-document stages run (see :mod:`qualbst.engine`); the
+        outputs are the same, byte for byte.
+    scheduler : str, optional
+        The address of a running Dask scheduler (``tcp://host:8786``).
+    cache : bool or path, default True
+        The incremental cache folder (True: ``.qualbst-cache`` beside
+        ``interviews``; False: none, everything is recomputed and nothing is
+        stored). See :mod:`qualbst.cache`.
+
+    Notes
+    -----
+    Documents are processed one by one (segments through spaCy's
+    ``nlp.pipe``, agency mentions, rule codings, codings of a given model),
+    in worker processes with ``jobs > 1`` or on Dask, and each document's
+    segments and mentions are appended to ``segments.csv`` and
+    ``mentions.csv`` in the staging folder as it arrives (with Dask, once
+    all are back). What is whole-corpus, and so held in memory: the tables
+    themselves (the corpus-level steps need them), the manual codings, the
+    model trained on a human coder (each leave-one-document-out fold needs
+    all other documents), interactions, the graph and its analyses,
+    reliability, factors and the exports. ``RunResult.log`` says what the
+    cache reused, e.g. ``cache: 17 of 18 documents reused``.
     """
-    project = load_project(interviews=interviews, codebook=codebook, codings=codings, progress=progress)
-    analysis = analyse(
-        project, coder=coder, model=model, train_coder=train_coder, unit=unit, progress=progress
-    )
-    return RunResult(analysis, write_outputs(analysis, out))
+    import pandas as pd
+
+    from .cache import Cache, folder_digest, remember_tables
+    from .coding.machine import MACHINE_CHOICES, human_coders
+    from .engine import CacheStats, cached_interactions, compute_documents, frames_of, make_engine
+
+    if coder not in MACHINE_CHOICES:
+        raise QualbstError(f"coder must be one of {', '.join(MACHINE_CHOICES)} (got {coder!r})")
+    documents, book = _read_inputs(interviews, codebook)
+    folder = None if cache is False else default_cache_folder(interviews) if cache is True else Path(cache)
+    store = Cache(folder)
+    stats = CacheStats()
+    notes: list[str] = []
+    effective, model_path = coder, model if coder in ("model", "both") else None
+    if model_path is not None:
+        from .coding.model import AutoCoder
+
+        try:
+            AutoCoder.load(model_path, book)  # a bad model folder fails here, before any work
+        except QualbstError as exc:
+            if coder != "both":
+                raise
+            notes.append(f"auto:model left out: {exc.message}")
+            effective, model_path = "rules", None
+    with make_engine(engine, jobs=jobs, scheduler=scheduler) as runner, atomic_output_dir(out) as staging:
+        sink = _TableSink(staging)
+        results = []
+        try:
+            stream = compute_documents(
+                documents, book, coder=effective, model=model_path, engine=runner, cache=store, stats=stats
+            )
+            for number, result in enumerate(stream, start=1):
+                sink.append(result.segments, result.mentions)
+                results.append(result)
+                if progress is not None:
+                    progress("documents", number, len(documents))
+        finally:
+            sink.close()
+        tables = frames_of(results, book)
+        segments = tables["segments"]
+        manual = remember_tables(
+            store,
+            "manual-codings",
+            (folder_digest(codings), documents, book, segments),
+            lambda: {"codings": read_codings(codings, documents, book, segments)},
+            sources=("errors.py",),
+        )["codings"]
+        project = Project(documents, book, segments, manual)
+        machine = _machine_codings(
+            project,
+            tables["rules"],
+            tables["model"],
+            {r.document: r.digest for r in results},
+            tables["mentions"],
+            coder=effective,
+            model=model_path,
+            train_coder=train_coder,
+            engine=runner,
+            cache=store,
+            stats=stats,
+            notes=notes,
+        )
+        analysis = analyse(
+            project,
+            coder=coder,
+            model=model,
+            train_coder=train_coder,
+            unit=unit,
+            progress=progress,
+            mentions=tables["mentions"],
+            machine=machine,
+            interactions=cached_interactions(
+                segments,
+                pd.concat([project.codings, machine], ignore_index=True) if len(machine) else project.codings,
+                documents,
+                book,
+                coders=human_coders(project.codings) or sorted(set(machine["coder"])),
+                cache=store,
+            ),
+            extra_notes=notes,
+            cache=store,
+        )
+        files = write_outputs(analysis, staging, streamed=sink.names)
+    log = ([stats.summary()] if store.enabled else []) + store.notes
+    return RunResult(analysis, tuple(Path(out) / f.relative_to(staging) for f in files), tuple(log))
