@@ -26,7 +26,6 @@ from __future__ import annotations
 import copyreg
 import functools
 import gc
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .codebook import Codebook
+    from .coding.machine import Fold
     from .coding.model import AutoCoder
     from .corpus.model import Document
 
@@ -473,12 +473,10 @@ def compute_documents(
 
 
 @dataclass(frozen=True)
-class _Fold:
-    """One training of the model: on ``trainer``'s codes of the training documents,
-    coding the ``target`` documents (the held-out one, or those the trainer did not code)."""
+class _FoldTask:
+    """One training (:class:`qualbst.coding.machine.Fold`) with the data it needs, for a worker."""
 
-    held_out: str | None
-    target: tuple[str, ...]
+    fold: Fold
     segments: pd.DataFrame = field(repr=False)
     mentions: pd.DataFrame = field(repr=False)
     codings: pd.DataFrame = field(repr=False)
@@ -487,17 +485,19 @@ class _Fold:
     trainer: str = ""
 
 
-def _train_fold(fold: _Fold) -> list[Row]:
-    from .coding.model import AutoCoder, QualbstWarning
+def _train_fold(task: _FoldTask) -> list[Row]:
+    from .coding.machine import train_fold
 
-    book = _same_codebook(fold.codebook)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", QualbstWarning)
-        model = AutoCoder.train(
-            fold.segments, fold.codings, fold.documents, book, coder=fold.trainer, mentions=fold.mentions
-        )
-    target = fold.segments[fold.segments["document"].isin(set(fold.target))]
-    return _rows(model.code(target, fold.documents, book, mentions=fold.mentions), CODINGS_COLUMNS)
+    frame = train_fold(
+        task.fold,
+        task.segments,
+        task.codings,
+        task.documents,
+        _same_codebook(task.codebook),
+        trainer=task.trainer,
+        mentions=task.mentions,
+    )
+    return _rows(frame, CODINGS_COLUMNS)
 
 
 def trained_model_codings(
@@ -529,6 +529,7 @@ def trained_model_codings(
     """
     import pandas as pd
 
+    from .coding.machine import join_folds, model_folds
     from .coding.model import load_config
 
     engine = engine or Engine()
@@ -538,26 +539,23 @@ def trained_model_codings(
     seen = set(mine["document"])
     if not seen:
         raise QualbstError(f"coder {trainer!r} has no codings to train a model on")
-    order = [d.id for d in documents]
-    unseen = [d for d in order if d not in seen and d in set(segments["document"])]
-    folds: list[tuple[str | None, tuple[str, ...], list[str]]] = []  # held out, target, training docs
-    if len(seen) >= 2:
-        folds += [(d, (d,), [x for x in order if x in seen and x != d]) for d in sorted(seen)]
-    if len(seen) < 2 or unseen:
-        target = tuple(unseen) if len(seen) >= 2 else tuple(order)
-        folds.append((None, target, [x for x in order if x in seen]))
+    present = set(segments["document"])
+    order = [d.id for d in documents if d.id in present]
+    folds = model_folds(seen, order)
     settings = load_config()
     # The whole codebook: the model's features include the rule coder's codes (cues) and agencies.
     common = (code_version(), settings, fingerprint(codebook), list(codebook.codable_ids), trainer)
     keys, cached, todo = [], [], []
-    for held_out, target, train in folds:
-        used = [d for d in order if d in set(train) | set(target)]
+    for fold in folds:
+        used = [d for d in order if d in set(fold.train) | set(fold.target)]
         labels = sorted(
             (str(d), str(s), str(c))
             for d, s, c in zip(mine["document"], mine["segment"], mine["code"], strict=True)
-            if d in set(train)
+            if d in set(fold.train)
         )
-        key = fingerprint("fold", *common, held_out, target, [(d, digests[d]) for d in used], labels)
+        key = fingerprint(
+            "fold", *common, fold.held_out, fold.target, [(d, digests[d]) for d in used], labels
+        )
         rows = cache.get("fold", key)
         if rows is not None and not _valid(rows, len(CODINGS_COLUMNS)):
             cache.corrupt("fold", key, "wrong shape")
@@ -565,14 +563,12 @@ def trained_model_codings(
         keys.append(key)
         cached.append(rows)
         if rows is None:
-            keep = segments["document"].isin(set(used))
             todo.append(
-                _Fold(
-                    held_out,
-                    target,
-                    segments[keep],
+                _FoldTask(
+                    fold,
+                    segments[segments["document"].isin(set(used))],
                     mentions[mentions["document"].isin(set(used))],
-                    mine[mine["document"].isin(set(train))],
+                    mine[mine["document"].isin(set(fold.train))],
                     tuple(documents),
                     codebook,
                     trainer,
@@ -587,15 +583,8 @@ def trained_model_codings(
             cache.put("fold", key, rows)
         else:
             stats.folds_reused += 1
-        frame = pd.DataFrame(rows, columns=list(CODINGS_COLUMNS))
-        frames.append(frame)
-    parts: list[pd.DataFrame] = []
-    if len(seen) >= 2:
-        held = pd.concat(frames[: len(seen)], ignore_index=True)
-        parts.append(held.assign(evidence=held["evidence"] + "; document held out"))
-        frames = frames[len(seen) :]
-    parts += frames
-    return pd.concat(parts, ignore_index=True)
+        frames.append(pd.DataFrame(rows, columns=list(CODINGS_COLUMNS)))
+    return join_folds(folds, frames)
 
 
 def frames_of(results: Iterable[DocumentResult], codebook: Codebook) -> dict[str, pd.DataFrame]:

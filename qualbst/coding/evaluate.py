@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import QualbstError
-from .model import MODEL_CODER, AutoCoder, QualbstWarning, load_config, segment_views
+from .machine import model_folds, train_fold
+from .model import MODEL_CODER, load_config, segment_views
 from .rules import RULES_CODER, code_rules, find_mentions
 
 if TYPE_CHECKING:
@@ -170,17 +171,20 @@ def cross_validate_model(
             f"coder {coder!r} coded {len(coded)} document(s); leave-one-document-out needs at least 2"
         )
     views = segment_views(segments, documents, codebook, mentions=mentions, settings=settings)
-    parts = []
-    for held_out in coded:
-        train = codings[codings["document"] != held_out]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", QualbstWarning)
-            model = AutoCoder.train(
-                segments, train, documents, codebook, coder=coder, mentions=mentions, settings=settings,
-                views=views,
-            )  # fmt: skip
-        test = segments[segments["document"] == held_out]
-        parts.append(model.code(test, documents, codebook, mentions=mentions, views=views))
+    parts = [
+        train_fold(
+            fold,
+            segments,
+            codings,
+            documents,
+            codebook,
+            trainer=coder,
+            mentions=mentions,
+            settings=settings,
+            views=views,
+        )
+        for fold in model_folds(coded, coded, unseen=False)
+    ]
     return pd.concat(parts, ignore_index=True)
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import QualbstError
-from .evaluate import cross_validate_model
-from .model import AutoCoder, QualbstWarning
+from .model import AutoCoder, QualbstWarning, segment_views
 from .rules import code_rules, find_mentions
 
 if TYPE_CHECKING:
@@ -18,7 +18,16 @@ if TYPE_CHECKING:
     from ..codebook import Codebook
     from ..corpus.model import Document
 
-__all__ = ["MACHINE_CHOICES", "default_training_coder", "human_coders", "machine_codings"]
+__all__ = [
+    "MACHINE_CHOICES",
+    "Fold",
+    "default_training_coder",
+    "human_coders",
+    "join_folds",
+    "machine_codings",
+    "model_folds",
+    "train_fold",
+]
 
 MACHINE_CHOICES = ("rules", "model", "both", "none")
 
@@ -99,6 +108,77 @@ def machine_codings(
     return pd.concat(parts, ignore_index=True)
 
 
+@dataclass(frozen=True)
+class Fold:
+    """One training of the model trained here: on the trainer's codes of the
+    ``train`` documents, coding the ``target`` documents (the ``held_out`` one,
+    or, when ``held_out`` is None, those the trainer did not code)."""
+
+    held_out: str | None
+    target: tuple[str, ...]
+    train: tuple[str, ...]
+
+
+def model_folds(trained: Iterable[str], order: Sequence[str], *, unseen: bool = True) -> list[Fold]:
+    """The trainings that code ``order``'s documents without a model seeing its own.
+
+    Every document the trainer coded (``trained``) is held out once, in sorted
+    order, when there are at least two; with ``unseen``, one more training on
+    all of them codes the documents the trainer did not code (or, with fewer
+    than two, every document).
+
+    Examples
+    --------
+    >>> [(f.held_out, f.target, f.train) for f in model_folds(["b", "a"], ["a", "b", "c"])]
+    [('a', ('a',), ('b',)), ('b', ('b',), ('a',)), (None, ('c',), ('a', 'b'))]
+    """
+    seen = set(trained)
+    coded = tuple(d for d in order if d in seen)
+    folds = []
+    if len(seen) >= 2:
+        folds = [Fold(d, (d,), tuple(x for x in coded if x != d)) for d in sorted(seen)]
+    rest = tuple(d for d in order if d not in seen)
+    if unseen and (len(seen) < 2 or rest):
+        folds.append(Fold(None, rest if len(seen) >= 2 else tuple(order), coded))
+    return folds
+
+
+def train_fold(
+    fold: Fold,
+    segments: pd.DataFrame,
+    codings: pd.DataFrame,
+    documents: Sequence[Document],
+    codebook: Codebook,
+    *,
+    trainer: str,
+    mentions: pd.DataFrame,
+    settings: dict[str, Any] | None = None,
+    views: dict[str, list[str]] | None = None,
+) -> pd.DataFrame:
+    """Train on ``trainer``'s codes of the fold's training documents and code
+    its target documents (``auto:model`` codings)."""
+    train = codings[(codings["coder"] == trainer) & codings["document"].isin(set(fold.train))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", QualbstWarning)
+        model = AutoCoder.train(
+            segments, train, documents, codebook, coder=trainer, mentions=mentions, settings=settings,
+            views=views,
+        )  # fmt: skip
+    target = segments[segments["document"].isin(set(fold.target))]
+    return model.code(target, documents, codebook, mentions=mentions, views=views)
+
+
+def join_folds(folds: Sequence[Fold], frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The folds' codings as one table; held-out codings say so in their evidence."""
+    import pandas as pd
+
+    parts = [
+        frame.assign(evidence=frame["evidence"] + "; document held out") if fold.held_out else frame
+        for fold, frame in zip(folds, frames, strict=True)
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
 def _trained_here(
     segments: pd.DataFrame,
     codings: pd.DataFrame,
@@ -107,23 +187,14 @@ def _trained_here(
     trainer: str,
     mentions: pd.DataFrame,
 ) -> pd.DataFrame:
-    import pandas as pd
-
     seen = set(codings.loc[codings["coder"] == trainer, "document"])
     if not seen:
         raise QualbstError(f"coder {trainer!r} has no codings to train a model on")
-    parts = []
-    if len(seen) >= 2:
-        held_out = cross_validate_model(
-            segments[segments["document"].isin(seen)], codings, documents, codebook,
-            coder=trainer, mentions=mentions,
-        )  # fmt: skip
-        parts.append(held_out.assign(evidence=held_out["evidence"] + "; document held out"))
-    unseen = segments[~segments["document"].isin(seen)]
-    if len(seen) < 2 or len(unseen):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", QualbstWarning)
-            full = AutoCoder.train(segments, codings, documents, codebook, coder=trainer, mentions=mentions)
-        target = unseen if len(seen) >= 2 else segments
-        parts.append(full.code(target, documents, codebook, mentions=mentions))
-    return pd.concat(parts, ignore_index=True)
+    present = set(segments["document"])
+    folds = model_folds(seen, [d.id for d in documents if d.id in present])
+    views = segment_views(segments, documents, codebook, mentions=mentions)
+    frames = [
+        train_fold(f, segments, codings, documents, codebook, trainer=trainer, mentions=mentions, views=views)
+        for f in folds
+    ]
+    return join_folds(folds, frames)
