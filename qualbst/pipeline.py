@@ -224,22 +224,17 @@ def analyse(
         mentions = find_mentions(segments, docs, book)
     step("mentions")
     if machine is None:
-        try:
-            machine = machine_codings(
-                segments,
-                project.codings,
-                docs,
-                book,
-                coder=coder,
-                model=model,
-                train_coder=train_coder,
-                mentions=mentions,
-            )
-        except QualbstError as exc:
-            if coder != "both":
-                raise
-            notes.append(f"auto:model left out: {exc.message}")
-            machine = machine_codings(segments, project.codings, docs, book, coder="rules", mentions=mentions)
+        machine = machine_codings(
+            segments,
+            project.codings,
+            docs,
+            book,
+            coder=coder,
+            model=model,
+            train_coder=train_coder,
+            mentions=mentions,
+            notes=notes,
+        )
     step("coding")
     codings = pd.concat([project.codings, machine], ignore_index=True) if len(machine) else project.codings
     humans = human_coders(project.codings)
@@ -434,69 +429,6 @@ def default_cache_folder(interviews: str | Path) -> Path:
     return Path(interviews).parent / ".qualbst-cache"
 
 
-def _machine_codings(
-    project: Project,
-    rules: pd.DataFrame,
-    given: pd.DataFrame,
-    digests: dict[str, str],
-    mentions: pd.DataFrame,
-    *,
-    coder: str,
-    model: str | Path | None,
-    train_coder: str | None,
-    engine: Any,
-    cache: Any,
-    stats: Any,
-    notes: list[str],
-) -> pd.DataFrame:
-    """The machine codings from per-document results and, without a model
-    folder, the model trained here (as :func:`qualbst.coding.machine.machine_codings`)."""
-    import warnings
-
-    import pandas as pd
-
-    from .coding.machine import default_training_coder
-    from .coding.model import QualbstWarning
-    from .engine import trained_model_codings
-    from .tables import CODINGS_COLUMNS, empty_table
-
-    parts: list[pd.DataFrame] = []
-    if coder in ("rules", "both"):
-        parts.append(rules)
-    if coder in ("model", "both"):
-        if model is not None:
-            parts.append(given)
-        else:
-            trainer = train_coder or default_training_coder(project.codings)
-            if trainer is None:
-                warnings.warn(
-                    "no human codings to train a model on: auto:model left out", QualbstWarning, stacklevel=3
-                )
-            else:
-                try:
-                    parts.append(
-                        trained_model_codings(
-                            project.segments,
-                            project.codings,
-                            project.documents,
-                            project.codebook,
-                            trainer=trainer,
-                            mentions=mentions,
-                            digests=digests,
-                            engine=engine,
-                            cache=cache,
-                            stats=stats,
-                        )
-                    )
-                except QualbstError as exc:
-                    if coder != "both":
-                        raise
-                    notes.append(f"auto:model left out: {exc.message}")
-    if not parts:
-        return empty_table(CODINGS_COLUMNS)
-    return pd.concat(parts, ignore_index=True)
-
-
 def run(
     *,
     interviews: str | Path = "interviews",
@@ -557,8 +489,15 @@ def run(
     import pandas as pd
 
     from .cache import Cache, folder_digest, remember_tables
-    from .coding.machine import MACHINE_CHOICES, human_coders
-    from .engine import CacheStats, cached_interactions, compute_documents, frames_of, make_engine
+    from .coding.machine import MACHINE_CHOICES, human_coders, machine_codings
+    from .engine import (
+        CacheStats,
+        cached_interactions,
+        compute_documents,
+        frames_of,
+        make_engine,
+        trained_model_codings,
+    )
 
     if coder not in MACHINE_CHOICES:
         raise QualbstError(f"coder must be one of {', '.join(MACHINE_CHOICES)} (got {coder!r})")
@@ -602,18 +541,29 @@ def run(
             sources=("errors.py",),
         )["codings"]
         project = Project(documents, book, segments, manual)
-        machine = _machine_codings(
-            project,
-            tables["rules"],
-            tables["model"],
-            {r.document: r.digest for r in results},
-            tables["mentions"],
+        machine = machine_codings(
+            project.segments,
+            project.codings,
+            project.documents,
+            project.codebook,
             coder=effective,
             model=model_path,
             train_coder=train_coder,
-            engine=runner,
-            cache=store,
-            stats=stats,
+            mentions=tables["mentions"],
+            rules=tables["rules"],
+            model_codings=tables["model"],
+            train=lambda trainer: trained_model_codings(
+                project.segments,
+                project.codings,
+                project.documents,
+                project.codebook,
+                trainer=trainer,
+                mentions=tables["mentions"],
+                digests={r.document: r.digest for r in results},
+                engine=runner,
+                cache=store,
+                stats=stats,
+            ),
             notes=notes,
         )
         analysis = analyse(

@@ -253,3 +253,19 @@ def test_evaluate_coders_scores_machines_and_another_person(book) -> None:
     # turn level: the one missing segment's turn still has the code from its other segments
     turn = table[(table["coder"] == "coder-b (another person)") & (table["level"] == "turn")]
     assert (turn.loc[turn["code"] == "(macro: all codes)", "kappa"] > 0.99).all()
+
+
+def test_machine_codings_both_leaves_out_a_broken_model_with_a_note(book, tmp_path: Path) -> None:
+    from qualbst.coding.machine import machine_codings
+
+    docs, segments, codings = training_corpus()
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "model.json").write_text("{not json", encoding="utf-8")
+    notes: list[str] = []
+    coded = machine_codings(segments, codings, docs, book, coder="both", model=tmp_path / "bad", notes=notes)
+    assert set(coded["coder"]) == {"auto:rules"} and len(coded) > 0
+    assert len(notes) == 1 and notes[0].startswith("auto:model left out: not a readable qualbst model")
+    with pytest.raises(ModelError):  # asked for the model alone, or with nowhere to note it: an error
+        machine_codings(segments, codings, docs, book, coder="model", model=tmp_path / "bad", notes=[])
+    with pytest.raises(ModelError):
+        machine_codings(segments, codings, docs, book, coder="both", model=tmp_path / "bad")

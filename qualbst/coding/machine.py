@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,6 +53,10 @@ def machine_codings(
     model: str | Path | None = None,
     train_coder: str | None = None,
     mentions: pd.DataFrame | None = None,
+    rules: pd.DataFrame | None = None,
+    model_codings: pd.DataFrame | None = None,
+    train: Callable[[str], pd.DataFrame] | None = None,
+    notes: list[str] | None = None,
 ) -> pd.DataFrame:
     """Code a project by machine.
 
@@ -72,6 +76,17 @@ def machine_codings(
     train_coder : str, optional
     mentions : DataFrame, optional
         Agency mentions (computed when omitted).
+    rules, model_codings : DataFrame, optional
+        The rule codings and the codings of ``model`` when already computed
+        (``qualbst run`` computes them document by document, see
+        :mod:`qualbst.engine`).
+    train : callable, optional
+        Trainer id -> the ``auto:model`` codings of the model trained here
+        (default: the leave-one-document-out trainings of :func:`model_folds`,
+        one after the other; ``qualbst run`` passes its cached, parallel ones).
+    notes : list of str, optional
+        With ``coder="both"``, a model that cannot be loaded or trained is
+        left out with a line added here; without a list the error is raised.
 
     Returns
     -------
@@ -87,20 +102,32 @@ def machine_codings(
         mentions = find_mentions(segments, documents, codebook)
     parts: list[pd.DataFrame] = []
     if coder in ("rules", "both"):
-        parts.append(code_rules(segments, documents, codebook, mentions=mentions))
+        parts.append(
+            rules if rules is not None else code_rules(segments, documents, codebook, mentions=mentions)
+        )
     if coder in ("model", "both"):
-        if model is not None:
-            parts.append(
-                AutoCoder.load(model, codebook).code(segments, documents, codebook, mentions=mentions)
-            )
-        else:
-            trainer = train_coder or default_training_coder(codings)
-            if trainer is None:
-                warnings.warn(
-                    "no human codings to train a model on: auto:model left out", QualbstWarning, stacklevel=2
-                )
+        try:
+            if model is not None:
+                if model_codings is None:
+                    loaded = AutoCoder.load(model, codebook)
+                    model_codings = loaded.code(segments, documents, codebook, mentions=mentions)
+                parts.append(model_codings)
             else:
-                parts.append(_trained_here(segments, codings, documents, codebook, trainer, mentions))
+                trainer = train_coder or default_training_coder(codings)
+                if trainer is None:
+                    warnings.warn(
+                        "no human codings to train a model on: auto:model left out",
+                        QualbstWarning,
+                        stacklevel=2,
+                    )
+                elif train is not None:
+                    parts.append(train(trainer))
+                else:
+                    parts.append(_trained_here(segments, codings, documents, codebook, trainer, mentions))
+        except QualbstError as exc:
+            if coder != "both" or notes is None:
+                raise
+            notes.append(f"auto:model left out: {exc.message}")
     if not parts:
         from ..tables import CODINGS_COLUMNS, empty_table
 
