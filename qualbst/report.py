@@ -952,6 +952,12 @@ _FACTOR_CELLS = (
 )
 
 
+def _support_cells(ctx: _Context, rec: Mapping[str, Any], anchor: str | None) -> list[str]:
+    """Segments, informants and documents (each linked to the quotes) and the representative quote."""
+    counts = [_td(_num(rec[key], anchor), num=True) for key in ("segments", "informants", "documents")]
+    return [*counts, _td(_quote_cite(ctx, rec), cls="quote")]
+
+
 def _quote_cite(ctx: _Context, rec: Mapping[str, Any]) -> str:
     seg = str(rec.get("quote_segment") or "")
     quote = f"<q>{_esc(rec.get('quote', ''))}</q>"
@@ -1018,10 +1024,7 @@ def _factors_section(ctx: _Context) -> str:
                     f"{_esc(rec.get('theme_name_en') or rec['theme'])}<br><small>{_esc(rec['theme'])}</small>"
                 ),
                 _td(_esc(rec.get("key_terms", ""))),
-                _td(_num(rec["segments"], anchor), num=True),
-                _td(_num(rec["informants"], anchor), num=True),
-                _td(_num(rec["documents"], anchor), num=True),
-                _td(_quote_cite(ctx, rec), cls="quote"),
+                *_support_cells(ctx, rec, anchor),
             ]
         )
     return (
@@ -1057,10 +1060,7 @@ def _obstacles_section(ctx: _Context) -> str:
             [
                 _td(f"<code>{_esc(rec['code'])}</code><br>{_esc(rec.get('name_en') or rec.get('name', ''))}"),
                 _td(_esc(rec.get("key_terms", ""))),
-                _td(_num(rec["segments"], anchor), num=True),
-                _td(_num(rec["informants"], anchor), num=True),
-                _td(_num(rec["documents"], anchor), num=True),
-                _td(_quote_cite(ctx, rec), cls="quote"),
+                *_support_cells(ctx, rec, anchor),
             ]
         )
     return (
