@@ -191,20 +191,6 @@ def process_document(
     return DocumentResult(document.id, _rows(segments, SEGMENTS_COLUMNS), mention_rows, rules, coded)
 
 
-_CODEBOOKS: dict[str, Codebook] = {}  # per process, see _same_codebook
-
-
-def _same_codebook(codebook: Codebook) -> Codebook:
-    """One object per codebook content in this process.
-
-    Each task brings its own unpickled copy of the codebook, and the matchers
-    built from a codebook are cached per object (``coding.matching.annotator``):
-    without this a worker would rebuild them for every document.
-    """
-    key = fingerprint(codebook, codebook.path)
-    return _CODEBOOKS.setdefault(key, codebook)
-
-
 def _process_task(
     task: tuple[Document, tuple[Sequence[Row], Sequence[Row]] | None],
     *,
@@ -213,7 +199,7 @@ def _process_task(
     model: str | None,
 ) -> DocumentResult:
     document, tables = task
-    return process_document(document, _same_codebook(codebook), coder=coder, model=model, tables=tables)
+    return process_document(document, codebook, coder=coder, model=model, tables=tables)
 
 
 # -- engines -------------------------------------------------------------------------------------
@@ -493,7 +479,7 @@ def _train_fold(task: _FoldTask) -> list[Row]:
         task.segments,
         task.codings,
         task.documents,
-        _same_codebook(task.codebook),
+        task.codebook,
         trainer=task.trainer,
         mentions=task.mentions,
     )

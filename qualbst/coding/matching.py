@@ -317,10 +317,32 @@ def _fuzzy_lookup(annotator: Annotator, word: str) -> str | None:
 
 
 @cache
-def _annotator(codebook_key: int, lang: str, codebook: Codebook) -> Annotator:
+def _annotator(codebook: Codebook, lang: str) -> Annotator:
     return Annotator(codebook, lang)
 
 
+# The last codebook objects seen, for a lookup without hashing the codebook's content.
+_RECENT: dict[tuple[int, str], tuple[Codebook, Annotator]] = {}
+
+
 def annotator(codebook: Codebook, lang: str) -> Annotator:
-    """The (cached) annotator for ``codebook`` and ``lang``."""
-    return _annotator(id(codebook), lang, codebook)
+    """The (cached) annotator for ``codebook`` and ``lang``.
+
+    Cached by the codebook's content, so an equal copy (a worker process
+    receives one per task, unpickled) reuses the matchers already built.
+
+    Examples
+    --------
+    >>> import qualbst as qb
+    >>> one, two = qb.load_codebook("codebook"), qb.load_codebook("codebook")
+    >>> one is not two and annotator(one, "id") is annotator(two, "id")
+    True
+    """
+    recent = _RECENT.get((id(codebook), lang))
+    if recent is not None and recent[0] is codebook:
+        return recent[1]
+    found = _annotator(codebook, lang)
+    if len(_RECENT) >= 8:
+        _RECENT.pop(next(iter(_RECENT)))
+    _RECENT[(id(codebook), lang)] = (codebook, found)
+    return found
