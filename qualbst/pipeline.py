@@ -243,7 +243,7 @@ def analyse(
         chosen = sorted(set(machine["coder"]))
         notes.append("no manual codings: the graph is built from the machine codings")
     if interactions is None:
-        interactions = extract_interactions(segments, codings, docs, book, coders=chosen)
+        interactions = extract_interactions(segments, codings, docs, book, coders=chosen, mentions=mentions)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EmptyGraphWarning)
         graph = build_graph(interactions, book, documents=docs, mentions=mentions, segments=segments)

@@ -110,3 +110,19 @@ def test_evaluate_extraction_scores_each_coders_codes(book) -> None:
     assert scores[("coder-a", "turn")] == 1.0 and scores[("coder-a", "graph")] == 1.0
     # coder-b coded the meeting sentence as a handoff: it states none, so none of the links is found
     assert scores[("coder-b", "turn")] == 0.0
+
+
+def test_extract_with_the_mentions_table_gives_the_same_links(book) -> None:
+    from qualbst.coding.rules import find_mentions
+    from qualbst.segments import segment_corpus
+
+    # the second segment names one agency: the other party is the one the first segment named last
+    d = doc("Undangan dari kecamatan kami bagikan ke RT. Terus diserahkan ke warga.", agency="kelurahan")
+    segments = segment_corpus([d])
+    codings = pd.DataFrame({"document": ["t"], "segment": ["t:2:2"], "start": [0], "end": [1],
+                            "code": ["interdependence.sequential"], "coder": ["a"], "confidence": [1.0],
+                            "evidence": [""]})  # fmt: skip
+    alone = extract_interactions(segments, codings, [d], book)
+    given = extract_interactions(segments, codings, [d], book, mentions=find_mentions(segments, [d], book))
+    assert len(alone) > 0
+    pd.testing.assert_frame_equal(alone, given)

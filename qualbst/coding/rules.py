@@ -104,7 +104,12 @@ def find_mentions(segments: pd.DataFrame, documents: Iterable[Document], codeboo
     Examples
     --------
     >>> import qualbst as qb
-    >>> from tests.conftest import write_project  # doctest: +SKIP
+    >>> project = qb.load_project()
+    >>> doc = project.document("kec-semampir-kesos")
+    >>> segments = project.segments[project.segments["document"] == doc.id]
+    >>> rows = find_mentions(segments, [doc], project.codebook)
+    >>> sorted(set(rows["method"]))
+    ['alias', 'pronoun']
     """
     import pandas as pd
 

@@ -310,6 +310,7 @@ def extract_interactions(
     codebook: Codebook,
     *,
     coders: Sequence[str] | None = None,
+    mentions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Typed agency interactions stated by coded segments (see module docstring).
 
@@ -323,6 +324,10 @@ def extract_interactions(
     documents : iterable of Document
     codebook : Codebook
     coders : sequence of str, optional
+    mentions : DataFrame, optional
+        The agency mentions (:func:`qualbst.coding.rules.find_mentions`) of
+        these segments, for the agency last named before each segment;
+        recognised again here when omitted.
 
     Returns
     -------
@@ -342,16 +347,24 @@ def extract_interactions(
         if kind in INTERACTION_TYPES:
             wanted.setdefault(seg_id, set()).add(kind)
     rows: list[dict[str, Any]] = []
+    # the last agency each segment names (mention rows are in text order)
+    named: dict[str, str] | None = None
+    if mentions is not None:
+        named = dict(zip(mentions["segment"], mentions["agency"], strict=True))
     last_agency: dict[tuple[str, int], str] = {}
     for seg in segments.itertuples(index=False):
         document = by_id[seg.document]
         own = document.agency if str(seg.role).strip().lower() != "interviewer" else None
         key = (seg.document, int(seg.turn))
         context = last_agency.get(key)
-        ann = annotator(codebook, document.language)
-        mentions = ann.mentions(ann.make_doc(seg.text), own_agency=own)
-        if mentions:
-            last_agency[key] = mentions[-1].agency
+        if named is None:
+            ann = annotator(codebook, document.language)
+            found = ann.mentions(ann.make_doc(seg.text), own_agency=own)
+            last = found[-1].agency if found else None
+        else:
+            last = named.get(seg.segment)
+        if last is not None:
+            last_agency[key] = last
         for kind in sorted(wanted.get(seg.segment, ()), key=INTERACTION_TYPES.index):
             pairs = segment_pairs(
                 seg.text,
@@ -543,8 +556,10 @@ def evaluate_extraction(
 
     from ..coding.machine import human_coders, machine_codings
     from ..coding.model import QualbstWarning
+    from ..coding.rules import find_mentions
 
     documents = list(documents)
+    mentions = find_mentions(segments, documents, codebook)
     sources = {against: codings[codings["coder"] == against]}
     for person in human_coders(codings):
         if person != against:
@@ -552,12 +567,14 @@ def evaluate_extraction(
     if machine != "none":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", QualbstWarning)
-            auto = machine_codings(segments, codings, documents, codebook, coder=machine, train_coder=against)
+            auto = machine_codings(
+                segments, codings, documents, codebook, coder=machine, train_coder=against, mentions=mentions
+            )
         for coder in sorted(set(auto["coder"])):
             sources[coder] = auto[auto["coder"] == coder]
     parts = []
     for name, coded in sources.items():
-        extracted = extract_interactions(segments, coded, documents, codebook)
+        extracted = extract_interactions(segments, coded, documents, codebook, mentions=mentions)
         parts.append(evaluate_interactions(extracted, annotated, segments).assign(codes=name))
     table = pd.concat(parts, ignore_index=True)
     return table[["codes", *[c for c in table.columns if c != "codes"]]]
