@@ -81,7 +81,9 @@ class DocumentResult:
 
     ``segments`` (SEGMENTS_COLUMNS), ``mentions`` (MENTIONS_COLUMNS), ``rules``
     and ``model`` (CODINGS_COLUMNS: ``auto:rules`` codings, and ``auto:model``
-    codings of a given model folder).
+    codings of a given model folder); ``views``, when asked for, the feature
+    view of each informant segment that a model trained here learns from
+    (:func:`qualbst.coding.model.segment_views`).
     """
 
     document: str
@@ -89,6 +91,7 @@ class DocumentResult:
     mentions: list[Row] = field(repr=False)
     rules: list[Row] = field(repr=False)
     model: list[Row] = field(repr=False)
+    views: dict[str, list[str]] | None = field(default=None, repr=False)
 
     @property
     def digest(self) -> str:
@@ -133,6 +136,7 @@ def process_document(
     coder: str = "both",
     model: str | Path | None = None,
     tables: tuple[Sequence[Row], Sequence[Row]] | None = None,
+    views: bool = False,
 ) -> DocumentResult:
     """Segment one document, find its agency mentions and code it by machine.
 
@@ -148,6 +152,9 @@ def process_document(
     tables : (segments rows, mentions rows), optional
         This document's segments and mentions when already known (from the
         cache): they are not computed again.
+    views : bool, default False
+        Also give each informant segment's feature view, for a model trained
+        on the project's own codings (:func:`trained_model_codings`).
 
     Returns
     -------
@@ -182,13 +189,20 @@ def process_document(
         mention_rows = [list(r) for r in tables[1]]
         mention_frame = pd.DataFrame(mention_rows, columns=list(MENTIONS_COLUMNS))
     rules: list[Row] = []
+    rule_frame = None
     if coder in ("rules", "both"):
-        rules = _rows(code_rules(segments, [document], codebook, mentions=mention_frame), CODINGS_COLUMNS)
+        rule_frame = code_rules(segments, [document], codebook, mentions=mention_frame)
+        rules = _rows(rule_frame, CODINGS_COLUMNS)
+    seen: dict[str, list[str]] | None = None
+    if views:
+        from .coding.model import segment_views
+
+        seen = segment_views(segments, [document], codebook, mentions=mention_frame, rules=rule_frame)
     coded: list[Row] = []
     if model is not None and coder in ("model", "both"):
         frame = _model(str(model), codebook).code(segments, [document], codebook, mentions=mention_frame)
         coded = _rows(frame, CODINGS_COLUMNS)
-    return DocumentResult(document.id, _rows(segments, SEGMENTS_COLUMNS), mention_rows, rules, coded)
+    return DocumentResult(document.id, _rows(segments, SEGMENTS_COLUMNS), mention_rows, rules, coded, seen)
 
 
 def _process_task(
@@ -197,9 +211,10 @@ def _process_task(
     codebook: Codebook,
     coder: str,
     model: str | None,
+    views: bool = False,
 ) -> DocumentResult:
     document, tables = task
-    return process_document(document, codebook, coder=coder, model=model, tables=tables)
+    return process_document(document, codebook, coder=coder, model=model, tables=tables, views=views)
 
 
 # -- engines -------------------------------------------------------------------------------------
@@ -360,6 +375,13 @@ def _valid(rows: Any, width: int) -> bool:
     return isinstance(rows, list) and all(isinstance(r, list) and len(r) == width for r in rows)
 
 
+def _valid_views(views: Any) -> bool:
+    return isinstance(views, dict) and all(
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(w, str) for w in v)
+        for k, v in views.items()
+    )
+
+
 @dataclass
 class CacheStats:
     """What a run took from the cache."""
@@ -389,6 +411,7 @@ def compute_documents(
     engine: Engine | None = None,
     cache: Cache | None = None,
     stats: CacheStats | None = None,
+    views: bool = False,
 ) -> Iterator[DocumentResult]:
     """:func:`process_document` over ``documents``, in order, through the cache.
 
@@ -397,7 +420,8 @@ def compute_documents(
     Segments and mentions are keyed by the document, the agencies and the
     code version; codings also by the codes, the coder choice and the model
     file, so editing one code re-codes every document without segmenting it
-    again.
+    again. With ``views`` each result also carries its segments' feature
+    views (cached with the codings, also keyed by the training settings).
     """
     engine = engine or Engine()
     cache = cache or Cache(None)
@@ -407,7 +431,12 @@ def compute_documents(
     model_hash = None
     if model is not None and coder in ("model", "both"):
         model_hash = fingerprint(Path(model, "model.json").read_bytes().hex())
-    coding_parts = (fingerprint(codebook.codes), coder in ("rules", "both"), model_hash)
+    settings = None
+    if views:
+        from .coding.model import load_config
+
+        settings = load_config()
+    coding_parts = (fingerprint(codebook.codes), coder in ("rules", "both"), model_hash, settings)
     plan: list[tuple[str, str, Any, Any]] = []
     for document in documents:
         tkey = fingerprint("tables", version, document, agencies)
@@ -425,6 +454,7 @@ def compute_documents(
             isinstance(coded, dict)
             and _valid(coded.get("rules"), len(CODINGS_COLUMNS))
             and _valid(coded.get("model"), len(CODINGS_COLUMNS))
+            and (not views or _valid_views(coded.get("views")))
         ):
             cache.corrupt("codings", ckey, "wrong shape")
             coded = None
@@ -435,7 +465,11 @@ def compute_documents(
         if coded is None
     ]
     function = functools.partial(
-        _process_task, codebook=codebook, coder=coder, model=str(model) if model_hash else None
+        _process_task,
+        codebook=codebook,
+        coder=coder,
+        model=str(model) if model_hash else None,
+        views=views,
     )
     computed = engine.map(function, tasks) if tasks else iter(())
     for document, (tkey, ckey, tables, coded) in zip(documents, plan, strict=True):
@@ -443,7 +477,12 @@ def compute_documents(
         if coded is not None:
             stats.reused += 1
             yield DocumentResult(
-                document.id, tables["segments"], tables["mentions"], coded["rules"], coded["model"]
+                document.id,
+                tables["segments"],
+                tables["mentions"],
+                coded["rules"],
+                coded["model"],
+                coded.get("views") if views else None,
             )
             continue
         result = next(computed)
@@ -451,7 +490,10 @@ def compute_documents(
             cache.put("tables", tkey, {"segments": result.segments, "mentions": result.mentions})
         else:
             stats.recoded += 1
-        cache.put("codings", ckey, {"rules": result.rules, "model": result.model})
+        entry: dict[str, Any] = {"rules": result.rules, "model": result.model}
+        if views:
+            entry["views"] = result.views
+        cache.put("codings", ckey, entry)
         yield result
 
 
@@ -469,6 +511,7 @@ class _FoldTask:
     documents: tuple[Document, ...] = field(repr=False)
     codebook: Codebook = field(repr=False)
     trainer: str = ""
+    views: dict[str, list[str]] | None = field(default=None, repr=False)
 
 
 def _train_fold(task: _FoldTask) -> list[Row]:
@@ -482,6 +525,7 @@ def _train_fold(task: _FoldTask) -> list[Row]:
         task.codebook,
         trainer=task.trainer,
         mentions=task.mentions,
+        views=task.views,
     )
     return _rows(frame, CODINGS_COLUMNS)
 
@@ -498,6 +542,7 @@ def trained_model_codings(
     engine: Engine | None = None,
     cache: Cache | None = None,
     stats: CacheStats | None = None,
+    views: dict[str, list[str]] | None = None,
 ) -> pd.DataFrame:
     """``auto:model`` codings from models trained here on ``trainer``'s codes.
 
@@ -511,12 +556,14 @@ def trained_model_codings(
     the codebook (the model's features include the rule coder's codes), the
     training settings and the code version. Editing one transcript therefore
     retrains every fold (the others train on it; the one holding it out codes
-    its new text); so does editing the codebook.
+    its new text); so does editing the codebook. ``views`` (every informant
+    segment's feature view, e.g. from :func:`compute_documents` with
+    ``views=True``) saves computing them here.
     """
     import pandas as pd
 
     from .coding.machine import join_folds, model_folds
-    from .coding.model import load_config
+    from .coding.model import load_config, segment_views
 
     engine = engine or Engine()
     cache = cache or Cache(None)
@@ -549,15 +596,19 @@ def trained_model_codings(
         keys.append(key)
         cached.append(rows)
         if rows is None:
+            if views is None:
+                views = segment_views(segments, documents, codebook, mentions=mentions, settings=settings)
+            part = segments[segments["document"].isin(set(used))]
             todo.append(
                 _FoldTask(
                     fold,
-                    segments[segments["document"].isin(set(used))],
+                    part,
                     mentions[mentions["document"].isin(set(used))],
                     mine[mine["document"].isin(set(fold.train))],
                     tuple(documents),
                     codebook,
                     trainer,
+                    {s: views[s] for s in part["segment"] if s in views},
                 )
             )
     computed = engine.map(_train_fold, todo) if todo else iter(())

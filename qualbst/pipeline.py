@@ -522,7 +522,14 @@ def run(
         results = []
         try:
             stream = compute_documents(
-                documents, book, coder=effective, model=model_path, engine=runner, cache=store, stats=stats
+                documents,
+                book,
+                coder=effective,
+                model=model_path,
+                engine=runner,
+                cache=store,
+                stats=stats,
+                views=effective in ("model", "both") and model_path is None,  # for a model trained here
             )
             for number, result in enumerate(stream, start=1):
                 sink.append(result.segments, result.mentions)
@@ -563,6 +570,7 @@ def run(
                 engine=runner,
                 cache=store,
                 stats=stats,
+                views={s: v for r in results for s, v in (r.views or {}).items()} or None,
             ),
             notes=notes,
         )

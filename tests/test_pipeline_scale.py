@@ -255,3 +255,25 @@ def test_a_failed_run_leaves_the_previous_outputs_and_no_staging_folder(project)
         "interviews",
         "out",
     ]
+
+
+def test_per_document_views_are_the_corpus_views_and_come_back_from_the_cache(subset, tmp_path):
+    from qualbst.cache import Cache
+    from qualbst.codebook import load_codebook
+    from qualbst.coding.model import segment_views
+    from qualbst.corpus.readers import read_corpus
+    from qualbst.engine import compute_documents, frames_of
+
+    documents = read_corpus(subset["interviews"])
+    book = load_codebook(subset["codebook"])
+    store = Cache(tmp_path / "cache")
+    fresh = list(compute_documents(documents, book, coder="both", cache=store, views=True))
+    tables = frames_of(fresh, book)
+    whole = segment_views(tables["segments"], documents, book, mentions=tables["mentions"])
+    joined = {s: v for r in fresh for s, v in (r.views or {}).items()}
+    assert joined == whole and len(whole) > 100
+    assert any(w.startswith("RULE:") for v in whole.values() for w in v)
+    again = list(compute_documents(documents, book, coder="both", cache=store, views=True))
+    assert [r.views for r in again] == [r.views for r in fresh]
+    plain = list(compute_documents(documents, book, coder="both", cache=store))
+    assert all(r.views is None for r in plain)

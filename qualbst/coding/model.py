@@ -152,9 +152,16 @@ def segment_views(
     *,
     mentions: pd.DataFrame | None = None,
     settings: dict[str, Any] | None = None,
+    rules: pd.DataFrame | None = None,
 ) -> dict[str, list[str]]:
     """Feature views of informant segments, with ``RULE:<code>`` features when
-    the settings ask for them (``rule_features``, default on)."""
+    the settings ask for them (``rule_features``, default on).
+
+    Each segment's view depends on its own document only, so views can be
+    computed document by document and joined. ``rules`` (the rule coder's
+    codings of these segments, from :func:`qualbst.coding.rules.code_rules`)
+    saves coding them again.
+    """
     documents = list(documents)
     settings = settings or load_config()
     rows = _informant_segments(segments)
@@ -162,7 +169,8 @@ def segment_views(
         mentions = find_mentions(rows, documents, codebook)
     views = feature_views(rows, documents, codebook, mentions=mentions)
     if settings.get("rule_features", True):
-        fired = code_rules(rows, documents, codebook, mentions=mentions)
+        fired = code_rules(rows, documents, codebook, mentions=mentions) if rules is None else rules
+        fired = fired[fired["segment"].isin(views)]
         for seg_id, code in zip(fired["segment"], fired["code"], strict=True):
             views[seg_id].append(f"RULE:{code}")
     if settings.get("structure_features", True):
