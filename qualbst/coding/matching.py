@@ -28,7 +28,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
+import numpy
 from rapidfuzz.distance import Levenshtein
+from spacy.attrs import IS_ALPHA, LEMMA, LOWER, ORTH
 
 from ..lang import load_words, stem
 from ..nlp import build_nlp
@@ -109,7 +111,13 @@ class Annotator:
         self.lower_matcher = PhraseMatcher(vocab, attr="LOWER")
         # prefix cues: label -> one spec per word, ("prefix", "verifik") or ("word", "data")
         self.prefix_patterns: dict[str, tuple[tuple[str, str], ...]] = {}
-        self._first_word: dict[str, tuple[str, ...]] = {}  # word form -> labels whose first spec fits
+        # Per distinct word (by its string hash), computed once: the labels
+        # whose first prefix spec fits the lowercase form, the stem's hash,
+        # and what the word is to agency recognition (pronoun, fuzzy agency).
+        self._first_word: dict[int, tuple[str, ...]] = {}
+        self._lemma_of: dict[int, int] = {}
+        self._pronoun: dict[int, bool] = {}
+        self._fuzzy_of: dict[tuple[int, bool], str | None] = {}
         self._fuzzy_cache: dict[str, str | None] = {}
         self._docs: OrderedDict[str, Doc] = OrderedDict()
         self.cue_labels: dict[str, tuple[str, str]] = {}
@@ -147,8 +155,16 @@ class Annotator:
             self._docs.move_to_end(text)
             return doc
         doc = self.nlp.make_doc(text)
-        for token in doc:
-            token.lemma_ = stem(token.text, self.lang)
+        if len(doc):
+            # stems by word hash, written in one call: no Python Token per word
+            lemma_of, strings = self._lemma_of, self.nlp.vocab.strings
+            lemmas = []
+            for orth in doc.to_array(ORTH).tolist():
+                lemma = lemma_of.get(orth)
+                if lemma is None:
+                    lemma = lemma_of[orth] = strings.add(stem(strings[orth], self.lang))
+                lemmas.append(lemma)
+            doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))  # type: ignore[arg-type]
         self._docs[text] = doc
         if len(self._docs) > DOC_CACHE_SIZE:
             self._docs.popitem(last=False)
@@ -163,8 +179,10 @@ class Annotator:
         """
         from spacy.util import filter_spans
 
-        spans = [doc[s:e] for _, s, e in self.agency_matcher(doc)]
-        labels = {(s, e): self.nlp.vocab.strings[m] for m, s, e in self.agency_matcher(doc)}
+        strings = self.nlp.vocab.strings
+        matches = self.agency_matcher(doc)
+        spans = [doc[s:e] for _, s, e in matches]
+        labels = {(s, e): strings[m] for m, s, e in matches}
         found: list[Mention] = []
         covered: set[int] = set()
         for span in filter_spans(spans):
@@ -173,36 +191,25 @@ class Annotator:
                 Mention(agency, span.start_char, span.end_char, span.text, "alias", span.start, span.end)
             )
             covered.update(range(span.start, span.end))
-        for token in doc:
-            if token.i in covered:
+        pronoun, fuzzy_of = self._pronoun, self._fuzzy_of
+        # word by word on string hashes; a Token is made only for a word that is a mention
+        for i, (lower, alpha) in enumerate(doc.to_array([LOWER, IS_ALPHA]).tolist()):
+            is_pronoun = pronoun.get(lower)
+            if is_pronoun is None:
+                is_pronoun = pronoun[lower] = strings[lower] in self.pronouns
+            who: str | None
+            if own_agency and is_pronoun:
+                who, method = own_agency, "pronoun"
+            else:
+                key = (lower, bool(alpha))
+                if key not in fuzzy_of:
+                    form = strings[lower]
+                    fuzzy_of[key] = self._fuzzy(form) if alpha and len(form) >= FUZZY_MIN_LENGTH else None
+                who, method = fuzzy_of[key], "fuzzy"
+            if who is None or i in covered:
                 continue
-            lower = token.lower_
-            if own_agency and lower in self.pronouns:
-                found.append(
-                    Mention(
-                        own_agency,
-                        token.idx,
-                        token.idx + len(token),
-                        token.text,
-                        "pronoun",
-                        token.i,
-                        token.i + 1,
-                    )
-                )
-            elif len(lower) >= FUZZY_MIN_LENGTH and token.is_alpha:
-                fuzzy = self._fuzzy(lower)
-                if fuzzy is not None:
-                    found.append(
-                        Mention(
-                            fuzzy,
-                            token.idx,
-                            token.idx + len(token),
-                            token.text,
-                            "fuzzy",
-                            token.i,
-                            token.i + 1,
-                        )
-                    )
+            token = doc[i]
+            found.append(Mention(who, token.idx, token.idx + len(token), token.text, method, i, i + 1))
         return sorted(found, key=lambda m: (m.start, m.end))
 
     def nouns(self, doc: Doc) -> list[tuple[str, int, int]]:
@@ -228,19 +235,22 @@ class Annotator:
         [('sinkron*', 1, 2), ('meninggal*', 5, 6)]
         """
         found: list[tuple[str, int, int]] = []
-        forms = [t.lower_ for t in doc]
-        for start, form in enumerate(forms):
-            labels = self._first_word.get(form)
+        strings = self.nlp.vocab.strings
+        first_word = self._first_word
+        hashes = doc.to_array(LOWER).tolist()
+        for start, lower in enumerate(hashes):
+            labels = first_word.get(lower)
             if labels is None:
+                form = strings[lower]
                 labels = tuple(
                     label for label, specs in self.prefix_patterns.items() if _fits(specs[0], form)
                 )
-                self._first_word[form] = labels
+                first_word[lower] = labels
             for label in labels:
                 specs = self.prefix_patterns[label]
                 end = start + len(specs)
-                if end <= len(forms) and all(
-                    _fits(spec, forms[start + k]) for k, spec in enumerate(specs[1:], start=1)
+                if end <= len(hashes) and all(
+                    _fits(spec, strings[hashes[start + k]]) for k, spec in enumerate(specs[1:], start=1)
                 ):
                     found.append((label, start, end))
         return found

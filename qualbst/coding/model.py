@@ -47,7 +47,7 @@ import yaml
 from ..errors import QualbstError
 from ..lang import load_words, stem
 from ..nlp import build_nlp
-from ..tables import CODINGS_COLUMNS
+from ..tables import CODINGS_COLUMNS, records
 from .rules import code_rules, find_mentions
 
 if TYPE_CHECKING:
@@ -123,12 +123,12 @@ def feature_views(
     if mentions is None:
         mentions = find_mentions(segments, documents, codebook)
     agencies: dict[str, set[str]] = defaultdict(set)
-    for seg_id, agency in zip(mentions["segment"], mentions["agency"], strict=True):
+    for seg_id, agency in zip(mentions["segment"].tolist(), mentions["agency"].tolist(), strict=True):
         agencies[seg_id].add(agency)
     langs = {d.id: d.language for d in documents}
     views: dict[str, list[str]] = {}
     previous: tuple[str, int, str] | None = None
-    for seg in segments.itertuples(index=False):
+    for seg in records(segments):
         lang = langs[seg.document]
         negators = set(load_words(lang, "negators"))
         tokens = build_nlp(lang).tokenizer(seg.text)
@@ -510,7 +510,7 @@ class AutoCoder:
         seg_proba = (
             self._proba(self.vectorizer, self.models, [views[s] for s in seg_ids]) if by_turn else proba
         )
-        records = list(rows_in.itertuples(index=False))
+        segment_rows = list(records(rows_in))
         found: list[tuple[int, str, dict[str, Any]]] = []
         for u, group in enumerate(members.values()):
             for code in self.codes:
@@ -530,7 +530,7 @@ class AutoCoder:
                 if features:
                     evidence += f"; features {features}"
                 for q in placed:
-                    seg = records[q]
+                    seg = segment_rows[q]
                     found.append(
                         (
                             q,

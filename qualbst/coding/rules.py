@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..tables import CODINGS_COLUMNS, MENTIONS_COLUMNS
+from ..tables import CODINGS_COLUMNS, MENTIONS_COLUMNS, records
 from .matching import annotator
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def _mention_rows(
     for document_id, group in segments.groupby("document", sort=False):
         document = by_id[str(document_id)]
         ann = annotator(codebook, document.language)
-        for seg in group.itertuples(index=False):
+        for seg in records(group):
             own = document.agency if _informant(seg.role) else None
             for mention in ann.mentions(ann.make_doc(seg.text), own_agency=own):
                 rows.append(
@@ -150,7 +150,7 @@ def code_rules(
     if mentions is None:
         mentions = find_mentions(segments, documents, codebook)
     agencies_in: dict[str, set[str]] = defaultdict(set)
-    for seg_id, agency in zip(mentions["segment"], mentions["agency"], strict=True):
+    for seg_id, agency in zip(mentions["segment"].tolist(), mentions["agency"].tolist(), strict=True):
         agencies_in[seg_id].add(agency)
     required = {code.id: int(code.requires.get("agencies", 0)) for code in codebook.codes if code.codable}
     rows: list[dict[str, Any]] = []
@@ -158,7 +158,7 @@ def code_rules(
         document = by_id[str(document_id)]
         ann = annotator(codebook, document.language)
         previous: list[tuple[int, str]] = []  # (turn, segment) of the last segments
-        for seg in group.itertuples(index=False):
+        for seg in records(group):
             if not _informant(seg.role):
                 continue
             window = [s for t, s in previous[-context:] if t == seg.turn] if context else []

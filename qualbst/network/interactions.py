@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from ..codebook import AGENCY_LEVELS
 from ..coding.matching import Mention, annotator
 from ..lang import load_words
-from ..tables import INTERACTIONS_COLUMNS
+from ..tables import INTERACTIONS_COLUMNS, records
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -350,9 +350,9 @@ def extract_interactions(
     # the last agency each segment names (mention rows are in text order)
     named: dict[str, str] | None = None
     if mentions is not None:
-        named = dict(zip(mentions["segment"], mentions["agency"], strict=True))
+        named = dict(zip(mentions["segment"].tolist(), mentions["agency"].tolist(), strict=True))
     last_agency: dict[tuple[str, int], str] = {}
-    for seg in segments.itertuples(index=False):
+    for seg in records(segments):
         document = by_id[seg.document]
         own = document.agency if str(seg.role).strip().lower() != "interviewer" else None
         key = (seg.document, int(seg.turn))
