@@ -24,6 +24,8 @@ _EXPORTS: dict[str, str] = {
     "compare_findings": "replication",
     "published_findings": "replication",
     "draw_graph": "network",
+    "factor_matrix": "factors",
+    "fit_summary": "network",
     "pairwise_kappa": "reliability",
     "replication_summary": "network",
     "score_codings": "coding.evaluate",
@@ -126,7 +128,7 @@ if TYPE_CHECKING:
         QualbstError,
         ValidationError,
     )
-    from .factors import case_matrix, code_crosstab, obstacles
+    from .factors import case_matrix, code_crosstab, factor_matrix, obstacles
     from .factors import factors as factor_table
     from .interop import export_qdpx, import_qdpx, read_qdc, write_qdc
     from .kwic import kwic
@@ -136,6 +138,7 @@ if TYPE_CHECKING:
         centrality,
         coordination_fit,
         draw_graph,
+        fit_summary,
         load_expected,
         replication_check,
         replication_summary,

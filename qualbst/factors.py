@@ -81,6 +81,7 @@ __all__ = [
     "ThemeLexicon",
     "case_matrix",
     "code_crosstab",
+    "factor_matrix",
     "factors",
     "load_themes",
     "obstacles",
@@ -117,6 +118,8 @@ MACHINE_PREFIX = "auto:"
 INTERVIEWER = "interviewer"
 KEY_TERMS = 5
 MISSING = "(missing)"
+#: ``code_crosstab(by=BY_CODER)``: one column per coder instead of a document field.
+BY_CODER = "coder"
 _THEME_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 _WORD = re.compile(r"[^\W_]+")
 
@@ -708,6 +711,51 @@ def factors(
     )
 
 
+def factor_matrix(table: pd.DataFrame, *, value: str = "segments") -> pd.DataFrame:
+    """The factor codes as a matrix: direction (supporting, inhibiting) by
+    locus (internal, external), from a :func:`factors` table.
+
+    Each cell counts the distinct segments, informants or documents (``value``)
+    behind the code, over all its themes (the union of the themes'
+    ``segment_ids``, ``informant_ids`` or ``document_ids``: an informant who
+    speaks to two themes counts once). Codes without a direction and locus
+    (not ``factor.<direction>.<locus>``) are left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"direction": ["supporting", "supporting", "inhibiting"],
+    ...     "locus": ["external", "external", "internal"], "segment_ids": ["a:1:1;a:2:1", "b:1:1", "a:3:1"],
+    ...     "informant_ids": ["I1", "I1;I2", "I1"], "document_ids": ["a", "b", "a"]})
+    >>> factor_matrix(table, value="informants").to_dict("index")
+    {'supporting': {'internal': 0, 'external': 2}, 'inhibiting': {'internal': 1, 'external': 0}}
+    """
+    import pandas as pd
+
+    if value not in ("segments", "informants", "documents"):
+        raise QualbstError(f"value must be segments, informants or documents (got {value!r})")
+    column = {"segments": "segment_ids", "informants": "informant_ids", "documents": "document_ids"}[value]
+    _require(table, ("direction", "locus", column), "factors")
+    ids: dict[tuple[str, str], set[str]] = {}
+    for direction, locus, joined in zip(table["direction"], table["locus"], table[column], strict=True):
+        if direction and locus:
+            ids.setdefault((str(direction), str(locus)), set()).update(_split_ids(joined))
+    directions = ["supporting", "inhibiting", *sorted({d for d, _ in ids} - {"supporting", "inhibiting"})]
+    loci = ["internal", "external", *sorted({lo for _, lo in ids} - {"internal", "external"})]
+    frame = pd.DataFrame(
+        [[len(ids.get((d, lo), ())) for lo in loci] for d in directions],
+        index=pd.Index(directions, name="direction"),
+        columns=pd.Index(loci, name="locus"),
+    )
+    return frame.astype("int64")
+
+
+def _split_ids(joined: Any) -> list[str]:
+    if joined is None or (isinstance(joined, float) and joined != joined):
+        return []
+    return [part for part in str(joined).split(";") if part]
+
+
 def obstacles(
     codings: pd.DataFrame,
     segments: pd.DataFrame,
@@ -825,7 +873,8 @@ def code_crosstab(
     by : str, default "role"
         Any front-matter field of the documents (``role``, ``agency``,
         ``agency_level``, ``language``...). A document without it is in
-        column ``(missing)``.
+        column ``(missing)``. ``"coder"`` gives one column per coder counted
+        (what each person coded with each code) and ``total`` their union.
     coder : str or iterable of str, optional
         Whose codings count. Default: the union of all human coders.
     codebook : Codebook, optional
@@ -865,6 +914,8 @@ def code_crosstab(
         raise QualbstError(f"value must be segments, informants or documents (got {value!r})")
     documents = list(documents)
     evidence = _evidence(codings, segments, documents, coder)
+    if by == BY_CODER:
+        return _coder_crosstab(evidence, codebook, value)
     fields = sorted({str(k) for d in documents for k in d.meta})
     if by not in fields:
         raise QualbstError(
@@ -876,21 +927,45 @@ def code_crosstab(
         [MISSING] if MISSING in column_of.values() else []
     )
 
-    def measure(segs: Iterable[str]) -> int:
-        segs = set(segs)
-        if value == "segments":
-            return len(segs)
-        if value == "informants":
-            return len({evidence.informant[s] for s in segs})
-        return len({evidence.segments[s]["document"] for s in segs})
-
     rows = []
     for code in _all_codes(evidence, codebook):
         segs = _segments_of(evidence, code)
         row: dict[str, Any] = {"code": code}
         for column in columns:
-            row[column] = measure(s for s in segs if column_of[evidence.segments[s]["document"]] == column)
-        row["total"] = measure(segs)
+            row[column] = _measure(
+                evidence, value, (s for s in segs if column_of[evidence.segments[s]["document"]] == column)
+            )
+        row["total"] = _measure(evidence, value, segs)
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=["code", *columns, "total"])
+    return frame.astype(dict.fromkeys([*columns, "total"], "int64"))
+
+
+def _measure(evidence: _Evidence, value: str, segs: Iterable[str]) -> int:
+    """Distinct segments, or their distinct informants or documents."""
+    segs = set(segs)
+    if value == "segments":
+        return len(segs)
+    if value == "informants":
+        return len({evidence.informant[s] for s in segs})
+    return len({evidence.segments[s]["document"] for s in segs})
+
+
+def _coder_crosstab(evidence: _Evidence, codebook: Codebook | None, value: str) -> pd.DataFrame:
+    import pandas as pd
+
+    columns = list(evidence.coders)
+    by_pair: dict[tuple[str, str], set[str]] = {}
+    for seg, code, who in zip(
+        evidence.rows["segment"], evidence.rows["code"], evidence.rows["coder"], strict=True
+    ):
+        by_pair.setdefault((code, who), set()).add(seg)
+    rows = []
+    for code in _all_codes(evidence, codebook):
+        row: dict[str, Any] = {"code": code}
+        for who in columns:
+            row[who] = _measure(evidence, value, by_pair.get((code, who), ()))
+        row["total"] = _measure(evidence, value, _segments_of(evidence, code))
         rows.append(row)
     frame = pd.DataFrame(rows, columns=["code", *columns, "total"])
     return frame.astype(dict.fromkeys([*columns, "total"], "int64"))

@@ -203,6 +203,7 @@ def analyse(
         build_graph,
         centrality,
         coordination_links,
+        fit_summary,
         load_expected,
         pooled_groups,
         reciprocal_pairs,
@@ -260,6 +261,7 @@ def analyse(
             graph, codings[codings["coder"].isin(chosen)], segments=segments
         ),
     }
+    tables["coordination-fit-summary"] = fit_summary(tables["coordination-fit"])
     expected_file = Path(expected) if expected is not None else Path(book.path) / "expected.yaml"
     if expected_file.exists():
         tables["replication"] = replication_check(graph, load_expected(expected_file, book))

@@ -885,25 +885,30 @@ def _analyses_section(ctx: _Context) -> str:
 
 
 def _fit_section(ctx: _Context) -> str:
+    from .network import fit_summary
+
     table = ctx.tables.get("coordination-fit")
     head = '<section id="fit"><h2>Coordination fit</h2>'
     if table is None or table.empty:
         return head + _missing_table(ctx, "coordination", "no links") + "</section>"
+    totals = ctx.tables.get("coordination-fit-summary")
+    if totals is None:
+        totals = fit_summary(table)
     summary = []
+    for rec in totals.to_dict("records"):
+        anchor = f"fit-{_slug(str(rec['type']))}" if rec["links"] else None
+        summary.append(
+            [
+                _td(_esc(rec["type"])),
+                _td(f"<code>{_esc(rec['mechanism'])}</code>"),
+                _td(_num(rec["links"], anchor), num=True),
+                _td(_num(rec["fitting"], anchor), num=True),
+                _td(_num(rec["share"], anchor, "percent"), num=True),
+            ]
+        )
     detail = []
     for kind, rows in table.groupby("type", sort=False):
         anchor = f"fit-{_slug(str(kind))}"
-        fitting = int(rows["fit"].sum())
-        share = fitting / len(rows) if len(rows) else float("nan")
-        summary.append(
-            [
-                _td(_esc(kind)),
-                _td(f"<code>{_esc(rows['mechanism'].iloc[0])}</code>"),
-                _td(_num(len(rows), anchor), num=True),
-                _td(_num(fitting, anchor), num=True),
-                _td(_num(share, anchor, "percent"), num=True),
-            ]
-        )
         body = []
         for rec in rows.to_dict("records"):
             edge = _edge_list(ctx, str(kind), str(rec["source"]), str(rec["target"]))

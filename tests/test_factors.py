@@ -18,6 +18,7 @@ from qualbst.factors import (
     ThemeLexicon,
     case_matrix,
     code_crosstab,
+    factor_matrix,
     factors,
     load_themes,
     obstacles,
@@ -203,6 +204,38 @@ def test_code_crosstab_by_agency_level() -> None:
     # (missing): d4, not coded
     assert list(informants.columns) == ["code", "dinsos", "kelurahan", "(missing)", "total"]
     assert list(informants.set_index("code").loc[INH_INT]) == [1, 1, 0, 2]
+
+
+def test_code_crosstab_by_coder_counts_each_persons_codes_and_their_union() -> None:
+    table = code_crosstab(codings_table(), segments_table(), DOCS, by="coder", codebook=codebook())
+    assert list(table.columns) == ["code", "A", "B", "total"]  # human coders only, by default
+    rows = table.set_index("code")
+    # inhibiting.internal: A on d1:2:1, d1:2:2, d3:2:1; B on d1:2:1, d2:2:1; union of four segments
+    assert list(rows.loc[INH_INT]) == [3, 2, 4]
+    assert list(rows.loc[SUP_INT]) == [0, 0, 0]  # interviewer segment only
+    people = code_crosstab(codings_table(), segments_table(), DOCS, by="coder", value="informants")
+    # A's inhibiting.internal: Informan 1 (d1, d3) is one informant; B: Informan 1 and E1
+    assert list(people.set_index("code").loc[INH_INT]) == [1, 2, 2]
+    machine = code_crosstab(codings_table(), segments_table(), DOCS, by="coder", coder=["A", "auto:rules"])
+    assert list(machine.columns) == ["code", "A", "auto:rules", "total"]
+
+
+def test_factor_matrix_counts_distinct_evidence_over_themes() -> None:
+    table = factors(codings_table(), segments_table(), DOCS, codebook=codebook(), themes=LEXICON)
+    segments = factor_matrix(table)
+    assert list(segments.index) == ["supporting", "inhibiting"]
+    assert list(segments.columns) == ["internal", "external"]
+    crosstab = code_crosstab(codings_table(), segments_table(), DOCS, codebook=codebook()).set_index("code")
+    for direction in ("supporting", "inhibiting"):
+        for locus in ("internal", "external"):
+            assert segments.loc[direction, locus] == crosstab.loc[f"factor.{direction}.{locus}", "total"]
+    informants = factor_matrix(table, value="informants")
+    # inhibiting.external spans two themes (queues, other), both from Informan 1: one informant
+    assert segments.loc["inhibiting", "external"] == 2 and informants.loc["inhibiting", "external"] == 1
+    assert informants.loc["inhibiting", "internal"] == 2 and segments.loc["inhibiting", "internal"] == 4
+    assert factor_matrix(table, value="documents").loc["inhibiting", "internal"] == 3
+    with pytest.raises(QualbstError, match="value must be"):
+        factor_matrix(table, value="words")
 
 
 def test_code_crosstab_errors() -> None:

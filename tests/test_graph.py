@@ -21,6 +21,7 @@ from qualbst.network import (
     centrality,
     coordination_fit,
     coordination_links,
+    fit_summary,
     load_expected,
     pooled_groups,
     reciprocal_pairs,
@@ -411,6 +412,14 @@ def test_coordination_fit_window_1() -> None:
         {"type": "reciprocal", "mechanism": "mechanism.mutual-adjustment", "links": 1, "fitting": 1, "share": 1.0,
          "without": ""},
     ]  # fmt: skip
+
+
+def test_fit_summary_of_the_links_is_coordination_fit() -> None:
+    links = coordination_links(fit_graph(), CODINGS, window=3)
+    assert fit_summary(links).equals(coordination_fit(fit_graph(), CODINGS, window=3))
+    # every type of the mapping gets a row, even with no links
+    only = fit_summary(links[links["type"] == "pooled"])
+    assert only["links"].tolist() == [1, 0, 0] and only["share"].isna().tolist() == [False, True, True]
 
 
 def test_coordination_window() -> None:

@@ -381,3 +381,18 @@ def test_chromium_screenshot(chromium: str, report_file: Path, tmp_path: Path) -
     assert result.returncode == 0, result.stderr[-2000:]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 20_000  # a page with text and tables, not a blank one
+
+
+def test_fit_table_is_the_written_summary(tree: Any, analysis: Any) -> None:
+    summary = analysis.tables["coordination-fit-summary"]
+    links = analysis.tables["coordination-fit"]
+    assert summary["links"].tolist() == [int((links["type"] == t).sum()) for t in summary["type"]]
+    assert summary["fitting"].tolist() == [
+        int(links.loc[links["type"] == t, "fit"].sum()) for t in summary["type"]
+    ]
+    rows = _by_id(tree)["fit-table"].findall(".//tbody/tr")
+    shown = [[_norm(td.text_content()) for td in row.findall("td")] for row in rows]
+    assert [r[0] for r in shown] == summary["type"].tolist()
+    assert [(int(r[2]), int(r[3])) for r in shown] == list(
+        zip(summary["links"], summary["fitting"], strict=True)
+    )

@@ -42,6 +42,7 @@ __all__ = [
     "centrality",
     "coordination_fit",
     "coordination_links",
+    "fit_summary",
     "load_expected",
     "pooled_groups",
     "reciprocal_pairs",
@@ -652,6 +653,24 @@ def coordination_fit(
     (2, 1, 0.5, 'kecamatan -> kelurahan')
     """
     links = coordination_links(graph, codings, mechanisms=mechanisms, window=window, segments=segments)
+    return fit_summary(links, mechanisms=mechanisms)
+
+
+def fit_summary(
+    links: pd.DataFrame, *, mechanisms: Mapping[str, str] | Expected | None = None
+) -> pd.DataFrame:
+    """:func:`coordination_fit` from a :func:`coordination_links` table already made.
+
+    ``mechanisms`` must be those the links were judged against (default:
+    Thompson's); every type it names gets a row, with no links or some.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> links = pd.DataFrame({"type": ["pooled"], "source": ["a"], "target": ["b"], "fit": [False]})
+    >>> fit_summary(links)[["type", "links", "fitting", "without"]].values.tolist()[0]
+    ['pooled', 1, 0, 'a - b']
+    """
     mapping = _mechanism_map(mechanisms)
     kinds = [k for k in INTERACTION_TYPES if k in mapping] + sorted(set(mapping) - set(INTERACTION_TYPES))
     rows: list[dict[str, Any]] = []
