@@ -149,23 +149,23 @@ def child(command: str, json_path: Path, *args: str, timeout: float | None = Non
     return record
 
 
-def run_pipeline_script(timeout: float) -> str:
-    """The printed output of bench/pipeline.py (another engineer's), if it exists."""
-    script = BENCH / "pipeline.py"
+def run_pipeline_script(timeout: float, name: str = "pipeline.py") -> str:
+    """The printed Markdown of another script in bench/ (``pipeline.py``, ``textcat.py``)."""
+    script = BENCH / name
     if not script.exists():
-        return "_`bench/pipeline.py` does not exist yet; nothing to include._"
-    log("bench/pipeline.py")
+        return f"_`bench/{name}` does not exist yet; nothing to include._"
+    log(f"bench/{name}")
     try:
         done = subprocess.run(
             [sys.executable, str(script)], capture_output=True, text=True, timeout=timeout, cwd=REPO
         )
     except subprocess.TimeoutExpired:
-        return f"_`bench/pipeline.py` did not finish within {timeout:.0f} s._"
+        return f"_`bench/{name}` did not finish within {timeout:.0f} s._"
     text = done.stdout.strip()
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-20:])
-        text += f"\n\n_`bench/pipeline.py` exited with status {done.returncode}:_\n\n```\n{tail}\n```"
-    return text or "_`bench/pipeline.py` printed nothing._"
+        text += f"\n\n_`bench/{name}` exited with status {done.returncode}:_\n\n```\n{tail}\n```"
+    return text or f"_`bench/{name}` printed nothing._"
 
 
 # ------------------------------------------------------------------ helpers
@@ -641,7 +641,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "qualbst-bench")
     parser.add_argument("--results", type=Path, default=None, help="report path (default bench/RESULTS.md)")
-    parser.add_argument("--no-pipeline", action="store_true", help="do not run bench/pipeline.py")
+    parser.add_argument(
+        "--no-pipeline", action="store_true", help="do not run bench/pipeline.py nor bench/textcat.py"
+    )
     parser.add_argument("--pipeline-timeout", type=float, default=1800)
     parser.add_argument(
         "--reuse",
@@ -746,6 +748,15 @@ def main(argv: list[str] | None = None) -> int:
     else:
         pipeline_md = run_pipeline_script(args.pipeline_timeout)
         saved_pipeline.write_text(pipeline_md + "\n", encoding="utf-8")
+    saved_textcat = work / "textcat.md"
+    if args.quick or args.no_pipeline:
+        textcat_md = "_Not run (`--quick` or `--no-pipeline`)._"
+    elif REUSE and saved_textcat.exists():
+        log(f"  reusing {saved_textcat}")
+        textcat_md = saved_textcat.read_text(encoding="utf-8").strip()
+    else:
+        textcat_md = run_pipeline_script(args.pipeline_timeout, "textcat.py")
+        saved_textcat.write_text(textcat_md + "\n", encoding="utf-8")
 
     one = streams[label[small]]
     stage_md, stage_notes = stage_section(one, model, wholes[label[small]], label[small])
@@ -856,6 +867,8 @@ def main(argv: list[str] | None = None) -> int:
         graph_md,
         f"\n## Model coding at {label[small]}\n",
         model_section(model),
+        "\n## spaCy `textcat_multilabel` against the trained coder (`bench/textcat.py`)\n",
+        textcat_md,
         f"\n## Exports at {label[small]}\n",
         exports_section(wholes[label[small]], label[small]),
         "\n## Pipeline: `--jobs`, incremental cache, Dask (`bench/pipeline.py`)\n",
@@ -864,7 +877,8 @@ def main(argv: list[str] | None = None) -> int:
         "\n## Reproduce\n",
         f"```\n{command}\n```\n\n"
         "`--quick` runs tiny sizes in about a minute to check the scripts; `--sizes 1,4` and "
-        "`--base-words N` choose the sizes; `--no-pipeline` leaves out `bench/pipeline.py`. Corpora and "
+        "`--base-words N` choose the sizes; `--no-pipeline` leaves out `bench/pipeline.py` and "
+        "`bench/textcat.py`. Corpora and "
         f"intermediate tables go to `{args.work}` (reused when unchanged). `bench/README.md` describes "
         "each script.\n",
     ]

@@ -19,10 +19,11 @@ placed on the turn's segments whose own score (the same weights applied to
 the segment's view) reaches the threshold, or on the highest-scoring segment
 when none does; with ``unit: segment`` each segment is decided alone.
 
-Why not spaCy's ``textcat_multilabel``: on these machines it took about 40 s
-per fit on 860 segments, so the leave-one-document-out evaluation (18 folds,
-each with inner folds for thresholds) would take an hour; the linear model
-fits all codes in well under a second and is easy to inspect. Its weights are
+Why not spaCy's ``textcat_multilabel``: ``bench/textcat.py`` trains both on
+the same document folds of coder-a's turns; the linear model agrees with the
+held-out codes better and trains about fifty times faster (figures in
+``bench/RESULTS.md``), which matters for a leave-one-document-out evaluation
+with inner folds for thresholds. It is also easy to inspect: its weights are
 saved as plain JSON (no pickle), and each coding's evidence names the
 features that pushed it over its threshold.
 
