@@ -152,6 +152,38 @@ def jobs_option(func: F) -> F:
     return option(func)
 
 
+def engine_options(func: Any) -> Any:
+    """``--jobs``, ``--engine``, ``--scheduler`` and ``--no-cache``: how the per-document stages run."""
+    for option in reversed(
+        [
+            jobs_option,
+            click.option(
+                "--engine",
+                type=click.Choice(["local", "dask"]),
+                default="local",
+                show_default=True,
+                help="Where the per-document stages run: this machine, or a Dask cluster "
+                "(needs the 'dask' extra).",
+            ),
+            click.option(
+                "--scheduler",
+                metavar="ADDRESS",
+                default=None,
+                help="Address of a running Dask scheduler (tcp://host:8786); "
+                "default: a local cluster of --jobs workers.",
+            ),
+            click.option(
+                "--no-cache",
+                is_flag=True,
+                help="Ignore the incremental cache (.qualbst-cache/ beside --interviews): "
+                "recompute all, store nothing.",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
 @cli.command()
 @project_options
 @machine_options
@@ -162,25 +194,7 @@ def jobs_option(func: F) -> F:
     show_default=True,
     help="Unit of intercoder reliability.",
 )
-@jobs_option
-@click.option(
-    "--engine",
-    type=click.Choice(["local", "dask"]),
-    default="local",
-    show_default=True,
-    help="Where the per-document stages run: this machine, or a Dask cluster (needs the 'dask' extra).",
-)
-@click.option(
-    "--scheduler",
-    metavar="ADDRESS",
-    default=None,
-    help="Address of a running Dask scheduler (tcp://host:8786); default: a local cluster of --jobs workers.",
-)
-@click.option(
-    "--no-cache",
-    is_flag=True,
-    help="Ignore the incremental cache (.qualbst-cache/ beside --interviews): recompute all, store nothing.",
-)
+@engine_options
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -254,7 +268,10 @@ def _write(frame: Any, path: Path) -> None:
 @cli.command()
 @project_options
 @machine_options
+@engine_options
+@click.pass_context
 def code(
+    ctx: click.Context,
     interviews: Path,
     codebook: Path,
     codings: Path,
@@ -262,34 +279,41 @@ def code(
     machine: str,
     model: Path | None,
     train_coder: str | None,
+    jobs: int,
+    engine: str,
+    scheduler: str | None,
+    no_cache: bool,
 ) -> None:
     """Code the transcripts by machine; write out/mentions.csv and out/codings.csv.
 
     out/codings.csv holds the manual codings and the machine ones
-    (coder auto:rules, auto:model), each machine coding with its evidence.
+    (coder auto:rules, auto:model), each machine coding with its evidence:
+    the same two files as 'qualbst run', through the same workers and cache.
     """
-    import pandas as pd
+    from .pipeline import code as code_project
 
-    from .coding.machine import machine_codings
-    from .coding.rules import find_mentions
-
-    project = _load(interviews, codebook, codings)
-    mentions = find_mentions(project.segments, project.documents, project.codebook)
-    machine_frame = machine_codings(
-        project.segments,
-        project.codings,
-        project.documents,
-        project.codebook,
+    result = code_project(
+        interviews=interviews,
+        codebook=codebook,
+        codings=codings,
+        out=out,
         coder=machine,
         model=model,
         train_coder=train_coder,
-        mentions=mentions,
+        jobs=jobs,
+        engine=engine,
+        scheduler=scheduler,
+        cache=not no_cache,
     )
-    _write(mentions, out / "mentions.csv")
-    _write(pd.concat([project.codings, machine_frame], ignore_index=True), out / "codings.csv")
-    counts = machine_frame["coder"].value_counts().sort_index()
+    for note in result.notes:
+        _say(ctx, f"note: {note}")
+    for line in result.log:
+        _say(ctx, line)
+    counts = result.machine["coder"].value_counts().sort_index()
     for name, count in counts.items():
         click.echo(f"{name}: {count} codings", err=True)
+    for path in result.files:
+        click.echo(str(path))
 
 
 @cli.command()

@@ -26,12 +26,15 @@ if TYPE_CHECKING:
 
     from .cache import Cache
     from .corpus.model import Document
+    from .engine import CacheStats, DocumentResult, Engine
 
 __all__ = [
     "Analysis",
+    "CodeResult",
     "Project",
     "RunResult",
     "analyse",
+    "code",
     "load_project",
     "run",
     "validate_project",
@@ -431,6 +434,177 @@ def default_cache_folder(interviews: str | Path) -> Path:
     return Path(interviews).parent / ".qualbst-cache"
 
 
+def _check_coder(coder: str) -> None:
+    from .coding.machine import MACHINE_CHOICES
+
+    if coder not in MACHINE_CHOICES:
+        raise QualbstError(f"coder must be one of {', '.join(MACHINE_CHOICES)} (got {coder!r})")
+
+
+def _cache_folder(cache: bool | str | Path, interviews: str | Path) -> Path | None:
+    return None if cache is False else default_cache_folder(interviews) if cache is True else Path(cache)
+
+
+@dataclass(frozen=True)
+class _Coded:
+    project: Project
+    mentions: pd.DataFrame
+    machine: pd.DataFrame
+    notes: list[str]
+
+
+def _code_stage(
+    documents: tuple[Document, ...],
+    book: Codebook,
+    codings: str | Path,
+    *,
+    coder: str,
+    model: str | Path | None,
+    train_coder: str | None,
+    runner: Engine,
+    store: Cache,
+    stats: CacheStats,
+    arrived: Callable[[int, DocumentResult], None] | None = None,
+) -> _Coded:
+    """The per-document stages through the engine and the cache, the manual
+    codings, and the machine codings (a model trained here through the same
+    engine and cache): what ``run`` and ``code`` share. ``arrived(n, result)``
+    is called as each document's result comes."""
+    from .cache import folder_digest, remember_tables
+    from .coding.machine import machine_codings
+    from .engine import compute_documents, frames_of, trained_model_codings
+
+    notes: list[str] = []
+    effective, model_path = coder, model if coder in ("model", "both") else None
+    if model_path is not None:
+        from .coding.model import AutoCoder
+
+        try:
+            AutoCoder.load(model_path, book)  # a bad model folder fails here, before any work
+        except QualbstError as exc:
+            if coder != "both":
+                raise
+            notes.append(f"auto:model left out: {exc.message}")
+            effective, model_path = "rules", None
+    stream = compute_documents(
+        documents,
+        book,
+        coder=effective,
+        model=model_path,
+        engine=runner,
+        cache=store,
+        stats=stats,
+        views=effective in ("model", "both") and model_path is None,  # for a model trained here
+    )
+    results = []
+    for number, result in enumerate(stream, start=1):
+        results.append(result)
+        if arrived is not None:
+            arrived(number, result)
+    tables = frames_of(results, book)
+    segments = tables["segments"]
+    manual = remember_tables(
+        store,
+        "manual-codings",
+        (folder_digest(codings), documents, book, segments),
+        lambda: {"codings": read_codings(codings, documents, book, segments)},
+        sources=("errors.py",),
+    )["codings"]
+    project = Project(documents, book, segments, manual)
+    machine = machine_codings(
+        project.segments,
+        project.codings,
+        project.documents,
+        project.codebook,
+        coder=effective,
+        model=model_path,
+        train_coder=train_coder,
+        mentions=tables["mentions"],
+        rules=tables["rules"],
+        model_codings=tables["model"],
+        train=lambda trainer: trained_model_codings(
+            project.segments,
+            project.codings,
+            project.documents,
+            project.codebook,
+            trainer=trainer,
+            mentions=tables["mentions"],
+            digests={r.document: r.digest for r in results},
+            engine=runner,
+            cache=store,
+            stats=stats,
+            views={s: v for r in results for s, v in (r.views or {}).items()} or None,
+        ),
+        notes=notes,
+    )
+    return _Coded(project, tables["mentions"], machine, notes)
+
+
+@dataclass(frozen=True)
+class CodeResult:
+    """What ``code`` produced: the project, its agency mentions, the machine
+    codings, the files written and how (``log``, as in :class:`RunResult`)."""
+
+    project: Project
+    mentions: pd.DataFrame = field(repr=False)
+    machine: pd.DataFrame = field(repr=False)
+    files: tuple[Path, ...] = ()
+    notes: tuple[str, ...] = ()
+    log: tuple[str, ...] = ()
+
+
+def code(
+    *,
+    interviews: str | Path = "interviews",
+    codebook: str | Path = "codebook",
+    codings: str | Path = "codings",
+    out: str | Path = "out",
+    coder: str = "both",
+    model: str | Path | None = None,
+    train_coder: str | None = None,
+    jobs: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    cache: bool | str | Path = True,
+) -> CodeResult:
+    """Code the transcripts by machine: write ``mentions.csv`` and ``codings.csv``
+    (the manual codings and the machine ones) to ``out``.
+
+    The same per-document stages, engines and cache as :func:`run`, whose
+    ``mentions.csv`` and ``codings.csv`` these files equal, byte for byte;
+    nothing else is computed. Both files are staged and moved into ``out``
+    together; other files there are left alone.
+
+    Parameters
+    ----------
+    interviews, codebook, codings, out, coder, model, train_coder, jobs, engine, scheduler, cache
+        As in :func:`run`.
+    """
+    import pandas as pd
+
+    from .cache import Cache
+    from .engine import CacheStats, make_engine
+
+    _check_coder(coder)
+    documents, book = _read_inputs(interviews, codebook)
+    store = Cache(_cache_folder(cache, interviews))
+    stats = CacheStats()
+    with make_engine(engine, jobs=jobs, scheduler=scheduler) as runner:
+        coded = _code_stage(
+            documents, book, codings, coder=coder, model=model, train_coder=train_coder,
+            runner=runner, store=store, stats=stats,
+        )  # fmt: skip
+    project = coded.project
+    machine = coded.machine
+    everything = pd.concat([project.codings, machine], ignore_index=True) if len(machine) else project.codings
+    with atomic_output_dir(out) as staging:
+        write_csv_atomic(coded.mentions, staging / "mentions.csv")
+        write_csv_atomic(everything, staging / "codings.csv")
+    log = ([stats.summary()] if store.enabled else []) + store.notes
+    files = (Path(out) / "mentions.csv", Path(out) / "codings.csv")
+    return CodeResult(project, coded.mentions, machine, files, tuple(coded.notes), tuple(log))
+
+
 def run(
     *,
     interviews: str | Path = "interviews",
@@ -490,92 +664,31 @@ def run(
     """
     import pandas as pd
 
-    from .cache import Cache, folder_digest, remember_tables
-    from .coding.machine import MACHINE_CHOICES, human_coders, machine_codings
-    from .engine import (
-        CacheStats,
-        cached_interactions,
-        compute_documents,
-        frames_of,
-        make_engine,
-        trained_model_codings,
-    )
+    from .cache import Cache
+    from .coding.machine import human_coders
+    from .engine import CacheStats, cached_interactions, make_engine
 
-    if coder not in MACHINE_CHOICES:
-        raise QualbstError(f"coder must be one of {', '.join(MACHINE_CHOICES)} (got {coder!r})")
+    _check_coder(coder)
     documents, book = _read_inputs(interviews, codebook)
-    folder = None if cache is False else default_cache_folder(interviews) if cache is True else Path(cache)
-    store = Cache(folder)
+    store = Cache(_cache_folder(cache, interviews))
     stats = CacheStats()
-    notes: list[str] = []
-    effective, model_path = coder, model if coder in ("model", "both") else None
-    if model_path is not None:
-        from .coding.model import AutoCoder
-
-        try:
-            AutoCoder.load(model_path, book)  # a bad model folder fails here, before any work
-        except QualbstError as exc:
-            if coder != "both":
-                raise
-            notes.append(f"auto:model left out: {exc.message}")
-            effective, model_path = "rules", None
     with make_engine(engine, jobs=jobs, scheduler=scheduler) as runner, atomic_output_dir(out) as staging:
         sink = _TableSink(staging)
-        results = []
+
+        def arrived(number: int, result: DocumentResult) -> None:
+            sink.append(result.segments, result.mentions)
+            if progress is not None:
+                progress("documents", number, len(documents))
+
         try:
-            stream = compute_documents(
-                documents,
-                book,
-                coder=effective,
-                model=model_path,
-                engine=runner,
-                cache=store,
-                stats=stats,
-                views=effective in ("model", "both") and model_path is None,  # for a model trained here
-            )
-            for number, result in enumerate(stream, start=1):
-                sink.append(result.segments, result.mentions)
-                results.append(result)
-                if progress is not None:
-                    progress("documents", number, len(documents))
+            coded = _code_stage(
+                documents, book, codings, coder=coder, model=model, train_coder=train_coder,
+                runner=runner, store=store, stats=stats, arrived=arrived,
+            )  # fmt: skip
         finally:
             sink.close()
-        tables = frames_of(results, book)
-        segments = tables["segments"]
-        manual = remember_tables(
-            store,
-            "manual-codings",
-            (folder_digest(codings), documents, book, segments),
-            lambda: {"codings": read_codings(codings, documents, book, segments)},
-            sources=("errors.py",),
-        )["codings"]
-        project = Project(documents, book, segments, manual)
-        machine = machine_codings(
-            project.segments,
-            project.codings,
-            project.documents,
-            project.codebook,
-            coder=effective,
-            model=model_path,
-            train_coder=train_coder,
-            mentions=tables["mentions"],
-            rules=tables["rules"],
-            model_codings=tables["model"],
-            train=lambda trainer: trained_model_codings(
-                project.segments,
-                project.codings,
-                project.documents,
-                project.codebook,
-                trainer=trainer,
-                mentions=tables["mentions"],
-                digests={r.document: r.digest for r in results},
-                engine=runner,
-                cache=store,
-                stats=stats,
-                views={s: v for r in results for s, v in (r.views or {}).items()} or None,
-            ),
-            notes=notes,
-        )
+        project, machine, notes = coded.project, coded.machine, coded.notes
+        segments = project.segments
         analysis = analyse(
             project,
             coder=coder,
@@ -583,7 +696,7 @@ def run(
             train_coder=train_coder,
             unit=unit,
             progress=progress,
-            mentions=tables["mentions"],
+            mentions=coded.mentions,
             machine=machine,
             interactions=cached_interactions(
                 segments,

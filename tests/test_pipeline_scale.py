@@ -277,3 +277,20 @@ def test_per_document_views_are_the_corpus_views_and_come_back_from_the_cache(su
     assert [r.views for r in again] == [r.views for r in fresh]
     plain = list(compute_documents(documents, book, coder="both", cache=store))
     assert all(r.views is None for r in plain)
+
+
+def test_code_writes_runs_mentions_and_codings_through_the_same_workers_and_cache(subset, tmp_path):
+    from qualbst.pipeline import code
+
+    common = {k: subset[k] for k in ("interviews", "codebook", "codings")}
+    run(**common, out=tmp_path / "run", cache=False)
+    first = code(**common, out=tmp_path / "code", jobs=2)
+    for name in ("mentions.csv", "codings.csv"):
+        assert (tmp_path / "code" / name).read_bytes() == (tmp_path / "run" / name).read_bytes()
+    assert sorted(p.name for p in (tmp_path / "code").iterdir()) == ["codings.csv", "mentions.csv"]
+    assert set(first.machine["coder"]) == {"auto:rules", "auto:model"}
+    args = [x for k, v in common.items() for x in (f"--{k}", str(v))]
+    again = CliRunner().invoke(cli, ["code", *args, "--out", str(tmp_path / "code")])
+    assert again.exit_code == 0, again.output
+    assert "cache: 3 of 3 documents reused; model: 3 of 3 trainings reused" in again.stderr
+    assert (tmp_path / "code" / "codings.csv").read_bytes() == (tmp_path / "run" / "codings.csv").read_bytes()
