@@ -269,3 +269,30 @@ def test_machine_codings_both_leaves_out_a_broken_model_with_a_note(book, tmp_pa
         machine_codings(segments, codings, docs, book, coder="model", model=tmp_path / "bad", notes=[])
     with pytest.raises(ModelError):
         machine_codings(segments, codings, docs, book, coder="both", model=tmp_path / "bad")
+
+
+def test_counts_once_give_the_tfidf_matrix_of_a_vectorizer_fitted_on_the_rows() -> None:
+    """The trainer counts every unit once and slices rows for each fit: the
+    matrices and vocabulary must be exactly scikit-learn's for those rows."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from qualbst.coding.model import _analyzer, _Counts, load_config
+
+    settings = {**load_config(), "min_df": 2}
+    views = [["kirim", "data", "AG:pos"], ["kirim", "ke", "pos"], ["data", "balik", "NEG"], ["kirim", "data"]]
+    counts = _Counts(views, settings)
+    for rows in ([0, 1, 2, 3], [0, 3], [1, 2, 3]):
+        vectorizer, columns, matrix = counts.tfidf(rows)
+        reference = TfidfVectorizer(analyzer=_analyzer(settings["ngram"]), min_df=2, sublinear_tf=True)
+        expected = reference.fit_transform([views[i] for i in rows])
+        assert vectorizer.vocabulary_ == reference.vocabulary_
+        assert np.array_equal(vectorizer.idf_, reference.idf_)
+        assert np.array_equal(matrix.toarray(), expected.toarray())
+        held = [i for i in range(4) if i not in rows] or [0]
+        assert np.array_equal(
+            columns.transform(counts.matrix[held]).toarray(),
+            reference.transform([views[i] for i in held]).toarray(),
+        )
+        assert np.array_equal(vectorizer.transform([views[i] for i in held]).toarray(),
+                              reference.transform([views[i] for i in held]).toarray())  # fmt: skip

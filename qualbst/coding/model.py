@@ -290,6 +290,71 @@ def _analyzer(ngram: int) -> Any:
     return features
 
 
+def _probabilities(models: dict[str, Any], matrix: Any) -> dict[str, list[float]]:
+    """Each code's logistic probability for each row of a TF-IDF matrix."""
+    import numpy as np
+
+    out: dict[str, list[float]] = {}
+    for code, model in models.items():
+        coef = np.asarray(model.coef_, dtype=float).ravel()
+        intercept = float(np.asarray(model.intercept_, dtype=float).ravel()[0])
+        logits = matrix @ coef + intercept
+        out[code] = [float(p) for p in 1.0 / (1.0 + np.exp(-logits))]
+    return out
+
+
+class _Columns:
+    """The features kept for one fit (``min_df`` over its rows) and their IDF weights."""
+
+    def __init__(self, keep: Any, transformer: Any) -> None:
+        self.keep = keep
+        self.transformer = transformer
+
+    def transform(self, counts: Any) -> Any:
+        """TF-IDF of count rows (of the whole vocabulary), on the kept features."""
+        return self.transformer.transform(counts[:, self.keep])
+
+
+class _Counts:
+    """Every unit's feature counts over the whole vocabulary, made once.
+
+    The fits of one training (the threshold folds and the final one) each
+    need a TF-IDF matrix of some of these units with the features that reach
+    ``min_df`` among them: the same matrix scikit-learn's ``TfidfVectorizer``
+    gives when fitted on those units (same counts, features in the same
+    sorted order, same IDF), without counting the words again.
+    """
+
+    def __init__(self, views: Sequence[Sequence[str]], settings: dict[str, Any]) -> None:
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        self.settings = settings
+        counter = CountVectorizer(analyzer=_analyzer(int(settings["ngram"])), lowercase=False)
+        self.matrix = counter.fit_transform(list(views)).tocsr()
+        self.names = counter.get_feature_names_out()
+
+    def tfidf(self, rows: Sequence[int]) -> tuple[Any, _Columns, Any]:
+        """(a fitted ``TfidfVectorizer``, the kept columns, the TF-IDF matrix of ``rows``)."""
+        import numpy as np
+        from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+
+        counts = self.matrix[list(rows)]
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        keep = np.flatnonzero(df >= int(self.settings["min_df"]))
+        if not len(keep):
+            raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
+        transformer = TfidfTransformer(sublinear_tf=True)
+        matrix = transformer.fit_transform(counts[:, keep])
+        vectorizer = TfidfVectorizer(
+            analyzer=_analyzer(int(self.settings["ngram"])),
+            min_df=int(self.settings["min_df"]),
+            sublinear_tf=True,
+        )
+        vectorizer.vocabulary_ = {str(self.names[j]): i for i, j in enumerate(keep)}
+        vectorizer.idf_ = transformer.idf_
+        return vectorizer, _Columns(keep, transformer), matrix
+
+
 class AutoCoder:
     """A trained coder: the feature weights per code and the code thresholds.
 
@@ -325,24 +390,20 @@ class AutoCoder:
         return tuple(self.thresholds)
 
     @staticmethod
-    def _fit(
-        views: Sequence[Sequence[str]],
+    def _fit_rows(
+        counts: _Counts,
+        rows: Sequence[int],
         labels: Sequence[frozenset[str]],
         codes: Sequence[str],
         settings: dict[str, Any],
-    ) -> tuple[Any, dict[str, Any]]:
-        from sklearn.feature_extraction.text import TfidfVectorizer
+    ) -> tuple[Any, dict[str, Any], _Columns]:
+        """Fit on ``rows`` of the counted units (their ``labels`` by row number)."""
         from sklearn.linear_model import LogisticRegression
 
-        vectorizer = TfidfVectorizer(
-            analyzer=_analyzer(int(settings["ngram"])),
-            min_df=int(settings["min_df"]),
-            sublinear_tf=True,
-        )
-        matrix = vectorizer.fit_transform(list(views))
+        vectorizer, columns, matrix = counts.tfidf(rows)
         models: dict[str, Any] = {}
         for code in codes:
-            target = [int(code in ls) for ls in labels]
+            target = [int(code in labels[i]) for i in rows]
             model = LogisticRegression(
                 C=float(settings["C"]),
                 class_weight=settings.get("class_weight"),
@@ -356,22 +417,13 @@ class AutoCoder:
             else:
                 model.fit(matrix, target)
             models[code] = model
-        return vectorizer, models
+        return vectorizer, models, columns
 
     @staticmethod
     def _proba(
         vectorizer: Any, models: dict[str, Any], views: Sequence[Sequence[str]]
     ) -> dict[str, list[float]]:
-        import numpy as np
-
-        matrix = vectorizer.transform(list(views))
-        out: dict[str, list[float]] = {}
-        for code, model in models.items():
-            coef = np.asarray(model.coef_, dtype=float).ravel()
-            intercept = float(np.asarray(model.intercept_, dtype=float).ravel()[0])
-            logits = matrix @ coef + intercept
-            out[code] = [float(p) for p in 1.0 / (1.0 + np.exp(-logits))]
-        return out
+        return _probabilities(models, vectorizer.transform(list(views)))
 
     @classmethod
     def train(
@@ -410,8 +462,9 @@ class AutoCoder:
             )
         if not codes:
             raise QualbstError(f"coder {coder!r} has too few examples of every code to train a model")
-        thresholds = cls._thresholds(data, codes, settings)
-        vectorizer, models = cls._fit(data.views, data.labels, codes, settings)
+        counted = _Counts(data.views, settings)  # every unit counted once, for all fits of this training
+        thresholds = cls._thresholds(data, codes, settings, counted)
+        vectorizer, models, _ = cls._fit_rows(counted, range(len(data.views)), data.labels, codes, settings)
         return cls(
             vectorizer,
             models,
@@ -423,9 +476,10 @@ class AutoCoder:
 
     @classmethod
     def _thresholds(
-        cls, data: TrainingData, codes: Sequence[str], settings: dict[str, Any]
+        cls, data: TrainingData, codes: Sequence[str], settings: dict[str, Any], counts: _Counts | None = None
     ) -> dict[str, float]:
         k = int(settings["threshold_folds"])
+        counts = counts if counts is not None else _Counts(data.views, settings)
         scores: dict[str, list[float]] = {c: [] for c in codes}
         truth: dict[str, list[bool]] = {c: [] for c in codes}
         for fold in _folds(data.documents, k):
@@ -433,10 +487,8 @@ class AutoCoder:
             test = [i for i, d in enumerate(data.documents) if d in fold]
             if not train or not test:
                 continue
-            vectorizer, models = cls._fit(
-                [data.views[i] for i in train], [data.labels[i] for i in train], codes, settings
-            )
-            proba = cls._proba(vectorizer, models, [data.views[i] for i in test])
+            _, models, columns = cls._fit_rows(counts, train, data.labels, codes, settings)
+            proba = _probabilities(models, columns.transform(counts.matrix[test]))
             for code in codes:
                 scores[code] += proba[code]
                 truth[code] += [code in data.labels[i] for i in test]
