@@ -21,7 +21,7 @@ from .analyses import (
     sequential_chains,
     sequential_cycles,
 )
-from .draw import draw_graph, graph_layout, write_graph_html
+from .draw import draw_graph, graph_figure, graph_layout, write_graph_html
 from .export import flatten_graph, write_gexf, write_graph_json, write_graphml
 from .graph import DIRECTED_TYPES, INTERACTION_TYPES, EmptyGraphWarning, build_graph
 
@@ -39,6 +39,7 @@ __all__ = [
     "draw_graph",
     "fit_summary",
     "flatten_graph",
+    "graph_figure",
     "graph_layout",
     "load_expected",
     "pooled_groups",

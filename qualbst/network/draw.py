@@ -16,14 +16,17 @@ import io
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from .._io import write_bytes_atomic, write_text_atomic
 from .graph import DIRECTED_TYPES, INTERACTION_TYPES, level_rank, segment_positions
 
-__all__ = ["EDGE_STYLES", "LEVEL_COLORS", "draw_graph", "graph_layout", "write_graph_html"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["EDGE_STYLES", "LEVEL_COLORS", "draw_graph", "graph_figure", "graph_layout", "write_graph_html"]
 
 #: How each interaction type is drawn: colour (Okabe-Ito, safe for colour
 #: blindness), dash pattern (matplotlib and SVG) and legend text.
@@ -193,12 +196,42 @@ def draw_graph(
     ('graph.svg', 'graph.png', True)
     """
     import matplotlib
+
+    svg_path, png_path = _targets(path)
+    with matplotlib.rc_context(_RC):
+        fig = graph_figure(graph, title=title, min_weight=min_weight)
+        svg = io.BytesIO()
+        fig.savefig(svg, format="svg", metadata={"Date": None})
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=110, metadata={"Software": None})
+    return write_bytes_atomic(svg_path, svg.getvalue()), write_bytes_atomic(png_path, png.getvalue())
+
+
+#: Drawing settings: a fixed SVG hash salt and text kept as text, so the SVG is byte-stable.
+_RC: dict[Any, Any] = {"svg.hashsalt": "qualbst", "svg.fonttype": "none", "font.size": 9}
+
+
+def graph_figure(graph: nx.MultiDiGraph, *, title: str = "", min_weight: int = 1) -> Figure:
+    """The picture :func:`draw_graph` writes, as a matplotlib ``Figure`` (for a notebook).
+
+    Parameters are those of :func:`draw_graph`. The figure is made with
+    matplotlib's object interface (no pyplot state); Jupyter shows it when
+    it is the value of a cell.
+
+    Examples
+    --------
+    >>> graph = nx.MultiDiGraph()
+    >>> graph.add_node("pos", level="paying agent"); graph.add_node("kpm", level="recipients")
+    >>> _ = graph.add_edge("pos", "kpm", key="sequential", type="sequential", weight=1)
+    >>> [t.get_text() for t in graph_figure(graph, title="BST").axes[0].texts][:1]
+    ['BST']
+    """
+    import matplotlib
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch
     from matplotlib.path import Path as MplPath
 
-    svg_path, png_path = _targets(path)
     if min_weight > 1:
         kept = nx.MultiDiGraph()
         kept.add_nodes_from(graph.nodes(data=True))
@@ -215,7 +248,7 @@ def draw_graph(
     bottom, top = min(ys) - 0.5, max(ys) + (1.0 if title else 0.6)
     width = max(right - left, 7.0)
     height = max(top - bottom, 2.0) + 0.8  # room for the legend below
-    with matplotlib.rc_context({"svg.hashsalt": "qualbst", "svg.fonttype": "none", "font.size": 9}):
+    with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(width * 0.95, height * 0.95))
         ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
         ax.set_xlim(left, left + width)
@@ -280,11 +313,7 @@ def draw_graph(
         ax.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False,
                   title="line width: number of supporting segments"
                   + (f"; links with fewer than {min_weight} hidden" if min_weight > 1 else ""))  # fmt: skip
-        svg = io.BytesIO()
-        fig.savefig(svg, format="svg", metadata={"Date": None})
-        png = io.BytesIO()
-        fig.savefig(png, format="png", dpi=110, metadata={"Software": None})
-    return write_bytes_atomic(svg_path, svg.getvalue()), write_bytes_atomic(png_path, png.getvalue())
+    return fig
 
 
 # --------------------------------------------------------------------- HTML
