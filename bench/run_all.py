@@ -168,6 +168,19 @@ def run_pipeline_script(timeout: float, name: str = "pipeline.py") -> str:
     return text or f"_`bench/{name}` printed nothing._"
 
 
+def script_markdown(name: str, work: Path, timeout: float, *, skip: bool) -> str:
+    """bench/``name``'s printed Markdown, saved in ``work`` (reused with ``--reuse``)."""
+    saved = work / f"{Path(name).stem}.md"
+    if skip:
+        return "_Not run (`--quick` or `--no-pipeline`)._"
+    if REUSE and saved.exists():
+        log(f"  reusing {saved}")
+        return saved.read_text(encoding="utf-8").strip()
+    text = run_pipeline_script(timeout, name)
+    saved.write_text(text + "\n", encoding="utf-8")
+    return text
+
+
 # ------------------------------------------------------------------ helpers
 
 
@@ -739,24 +752,10 @@ def main(argv: list[str] | None = None) -> int:
                 "--repeats",
                 str(repeats),
             )
-    saved_pipeline = work / "pipeline.md"
-    if args.quick or args.no_pipeline:
-        pipeline_md = "_Not run (`--quick` or `--no-pipeline`)._"
-    elif REUSE and saved_pipeline.exists():
-        log(f"  reusing {saved_pipeline}")
-        pipeline_md = saved_pipeline.read_text(encoding="utf-8").strip()
-    else:
-        pipeline_md = run_pipeline_script(args.pipeline_timeout)
-        saved_pipeline.write_text(pipeline_md + "\n", encoding="utf-8")
-    saved_textcat = work / "textcat.md"
-    if args.quick or args.no_pipeline:
-        textcat_md = "_Not run (`--quick` or `--no-pipeline`)._"
-    elif REUSE and saved_textcat.exists():
-        log(f"  reusing {saved_textcat}")
-        textcat_md = saved_textcat.read_text(encoding="utf-8").strip()
-    else:
-        textcat_md = run_pipeline_script(args.pipeline_timeout, "textcat.py")
-        saved_textcat.write_text(textcat_md + "\n", encoding="utf-8")
+    pipeline_md, textcat_md = (
+        script_markdown(name, work, args.pipeline_timeout, skip=args.quick or args.no_pipeline)
+        for name in ("pipeline.py", "textcat.py")
+    )
 
     one = streams[label[small]]
     stage_md, stage_notes = stage_section(one, model, wholes[label[small]], label[small])

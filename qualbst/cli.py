@@ -441,21 +441,20 @@ def suggest(
 ) -> None:
     """Machine codings the person has not coded yet: out/suggestions.csv with an empty
     'decision' column to fill with accept or reject."""
-    from .coding.machine import machine_codings
     from .coding.review import suggest as make_suggestions
+    from .pipeline import machine_coding
 
-    project = _load(interviews, codebook, codings)
-    machine_frame = machine_codings(
-        project.segments,
-        project.codings,
-        project.documents,
-        project.codebook,
+    coded = machine_coding(
+        interviews=interviews,
+        codebook=codebook,
+        codings=codings,
         coder=machine,
         model=model,
         train_coder=train_coder,
     )
+    project = coded.project
     table = make_suggestions(
-        machine_frame, project.codings, project.segments, coder=person, codings_dir=codings
+        coded.machine, project.codings, project.segments, coder=person, codings_dir=codings
     )
     _write(table, out / "suggestions.csv")
     click.echo(f"{len(table)} suggestions for {person}", err=True)

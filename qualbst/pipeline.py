@@ -36,6 +36,7 @@ __all__ = [
     "analyse",
     "code",
     "load_project",
+    "machine_coding",
     "run",
     "validate_project",
     "write_outputs",
@@ -553,6 +554,45 @@ class CodeResult:
     log: tuple[str, ...] = ()
 
 
+def machine_coding(
+    *,
+    interviews: str | Path = "interviews",
+    codebook: str | Path = "codebook",
+    codings: str | Path = "codings",
+    coder: str = "both",
+    model: str | Path | None = None,
+    train_coder: str | None = None,
+    jobs: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    cache: bool | str | Path = True,
+) -> CodeResult:
+    """The project's agency mentions and machine codings, written nowhere.
+
+    The same per-document stages, engines and cache as :func:`run`, so the
+    codings are those ``run`` writes. ``files`` is empty.
+
+    Parameters
+    ----------
+    interviews, codebook, codings, coder, model, train_coder, jobs, engine, scheduler, cache
+        As in :func:`run`.
+    """
+    from .cache import Cache
+    from .engine import CacheStats, make_engine
+
+    _check_coder(coder)
+    documents, book = _read_inputs(interviews, codebook)
+    store = Cache(_cache_folder(cache, interviews))
+    stats = CacheStats()
+    with make_engine(engine, jobs=jobs, scheduler=scheduler) as runner:
+        coded = _code_stage(
+            documents, book, codings, coder=coder, model=model, train_coder=train_coder,
+            runner=runner, store=store, stats=stats,
+        )  # fmt: skip
+    log = ([stats.summary()] if store.enabled else []) + store.notes
+    return CodeResult(coded.project, coded.mentions, coded.machine, (), tuple(coded.notes), tuple(log))
+
+
 def code(
     *,
     interviews: str | Path = "interviews",
@@ -570,39 +610,24 @@ def code(
     """Code the transcripts by machine: write ``mentions.csv`` and ``codings.csv``
     (the manual codings and the machine ones) to ``out``.
 
-    The same per-document stages, engines and cache as :func:`run`, whose
-    ``mentions.csv`` and ``codings.csv`` these files equal, byte for byte;
-    nothing else is computed. Both files are staged and moved into ``out``
-    together; other files there are left alone.
-
-    Parameters
-    ----------
-    interviews, codebook, codings, out, coder, model, train_coder, jobs, engine, scheduler, cache
-        As in :func:`run`.
+    :func:`machine_coding`, then the two files, equal byte for byte to those
+    :func:`run` writes; nothing else is computed. Both files are staged and
+    moved into ``out`` together; other files there are left alone. The
+    parameters are those of :func:`run`.
     """
     import pandas as pd
 
-    from .cache import Cache
-    from .engine import CacheStats, make_engine
-
-    _check_coder(coder)
-    documents, book = _read_inputs(interviews, codebook)
-    store = Cache(_cache_folder(cache, interviews))
-    stats = CacheStats()
-    with make_engine(engine, jobs=jobs, scheduler=scheduler) as runner:
-        coded = _code_stage(
-            documents, book, codings, coder=coder, model=model, train_coder=train_coder,
-            runner=runner, store=store, stats=stats,
-        )  # fmt: skip
-    project = coded.project
-    machine = coded.machine
-    everything = pd.concat([project.codings, machine], ignore_index=True) if len(machine) else project.codings
+    result = machine_coding(
+        interviews=interviews, codebook=codebook, codings=codings, coder=coder, model=model,
+        train_coder=train_coder, jobs=jobs, engine=engine, scheduler=scheduler, cache=cache,
+    )  # fmt: skip
+    codings, machine = result.project.codings, result.machine
+    everything = pd.concat([codings, machine], ignore_index=True) if len(machine) else codings
     with atomic_output_dir(out) as staging:
-        write_csv_atomic(coded.mentions, staging / "mentions.csv")
+        write_csv_atomic(result.mentions, staging / "mentions.csv")
         write_csv_atomic(everything, staging / "codings.csv")
-    log = ([stats.summary()] if store.enabled else []) + store.notes
     files = (Path(out) / "mentions.csv", Path(out) / "codings.csv")
-    return CodeResult(project, coded.mentions, machine, files, tuple(coded.notes), tuple(log))
+    return CodeResult(result.project, result.mentions, machine, files, result.notes, result.log)
 
 
 def run(
