@@ -41,10 +41,45 @@ def load_yaml(
         raise error(missing, file=name)
     text = decode_bytes(file.read_bytes(), name)
     try:
-        return yaml.compose(text), yaml.safe_load(text)
+        try:
+            loader = safe_loader()
+            return yaml.compose(text, Loader=loader), yaml.load(text, Loader=loader)
+        except yaml.YAMLError:  # parse again in Python, whose marks point at the line to fix
+            return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise error(
             f"malformed YAML: {problem}", file=name, line=None if mark is None else mark.line + 1
         ) from None
+
+
+def safe_loader() -> Any:
+    """PyYAML's safe loader, in C (libyaml) when PyYAML was built with it: the
+    same data, several times faster on the codebook. (Its error marks can
+    point past the problem; callers reporting a line parse again in Python.)"""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def safe_load(text: str) -> Any:
+    """``yaml.safe_load`` through :func:`safe_loader`; a YAML error is the one
+    the Python loader raises, whose mark names the line to fix.
+
+    Examples
+    --------
+    >>> safe_load("speakers: {P: interviewer}")
+    {'speakers': {'P': 'interviewer'}}
+    >>> try:
+    ...     safe_load("id: x\\nspeakers: [a")  # libyaml would say line 3, past the end
+    ... except Exception as exc:
+    ...     print(exc.problem_mark.line + 1)
+    2
+    """
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=safe_loader())
+    except yaml.YAMLError:
+        return yaml.safe_load(text)

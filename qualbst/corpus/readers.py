@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from .._yaml import safe_load
 from ..errors import CorpusError, Problem, QualbstError, ValidationError
 from .model import DOCUMENT_ID, LANGUAGES, Document, Turn
 
@@ -94,7 +95,7 @@ def _split_front_matter(text: str, path: str) -> tuple[dict[str, Any], str, int]
         raise CorpusError("front matter is not closed by a line '---'", file=path, line=1)
     source = "\n".join(lines[1:closing])
     try:
-        meta = yaml.safe_load(source)
+        meta = safe_load(source)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + 2) if mark is not None else 1
