@@ -542,8 +542,14 @@ def _quote(
 
 def _assign_theme(tokens: Sequence[tuple[str, str]], matchers: Sequence[tuple[Theme, list[Matcher]]]) -> str:
     best, best_score = OTHER, 0
+    stems = {stem for _, stem in tokens}
     for theme, theme_matchers in matchers:
-        score = sum(1 for m in theme_matchers if _matches(m, tokens))
+        score = sum(
+            1
+            for m in theme_matchers
+            # a term with a whole word the segment lacks cannot match: skip the scan
+            if all(prefix or value in stems for prefix, value in m) and _matches(m, tokens)
+        )
         if score > best_score:
             best, best_score = theme.id, score
     return best

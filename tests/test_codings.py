@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qualbst.codebook import load_codebook
 from qualbst.coding.manual import read_codings
@@ -77,3 +79,23 @@ def test_missing_columns(project: dict[str, Path]) -> None:
     docs, book, segments = load(project)
     with pytest.raises(ValidationError, match="missing column\\(s\\) coder"):
         read_codings(project["codings"], docs, book, segments)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.text(alphabet="ab \n\t\u00a0.", max_size=40),
+    quote=st.text(alphabet="ab \n.", max_size=8),
+)
+def test_find_quote_is_the_whitespace_tolerant_regex(body: str, quote: str) -> None:
+    """find_quote finds exactly what re.finditer with the quote's words joined by \\s+ finds."""
+    import re
+
+    from qualbst.coding.manual import find_quote
+
+    words = quote.split()
+    expected = (
+        [(m.start(), m.end()) for m in re.finditer(r"\s+".join(re.escape(w) for w in words), body)]
+        if words
+        else []
+    )
+    assert find_quote(body, quote) == expected

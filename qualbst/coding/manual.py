@@ -19,6 +19,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,11 @@ def codings_files(folder: str | Path) -> list[Path]:
 def find_quote(body: str, quote: str) -> list[tuple[int, int]]:
     """Every place ``quote`` occurs in ``body``, whitespace-tolerant.
 
+    Any run of whitespace in the quote matches any run in the body (what
+    ``re.finditer`` with the words joined by ``\\s+`` finds, without a
+    regular expression per quote): both are compared with each run collapsed
+    to one space, and the places mapped back to the body's offsets.
+
     Examples
     --------
     >>> find_quote("Kami kirim\\nke RT. Lalu kirim ke RT.", "kirim ke  RT")
@@ -60,8 +66,32 @@ def find_quote(body: str, quote: str) -> list[tuple[int, int]]:
     words = quote.split()
     if not words:
         return []
-    pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
-    return [(m.start(), m.end()) for m in pattern.finditer(body)]
+    flat, where = _collapsed(body)
+    needle = " ".join(words)
+    found = []
+    at = flat.find(needle)
+    while at >= 0:
+        found.append((where[at], where[at + len(needle) - 1] + 1))
+        at = flat.find(needle, at + len(needle))
+    return found
+
+
+@lru_cache(maxsize=8)
+def _collapsed(body: str) -> tuple[str, list[int]]:
+    """``body`` with each whitespace run as one space, and each character's offset in ``body``."""
+    parts: list[str] = []
+    where: list[int] = []
+    for match in _RUNS.finditer(body):
+        if match.group(0)[0].isspace():
+            parts.append(" ")
+            where.append(match.start())
+        else:
+            parts.append(match.group(0))
+            where.extend(range(match.start(), match.end()))
+    return "".join(parts), where
+
+
+_RUNS = re.compile(r"\s+|\S+")
 
 
 def _rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
