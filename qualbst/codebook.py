@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -80,6 +81,9 @@ CODE_ID = re.compile(r"^[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*$")
 AGENCY_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 CUE_WORD = re.compile(r"^[\w/'.,-]+\*?$")
+#: In a cue, a word of its own that lets up to two other words stand there
+#: ("personel ~ kurang" finds "personel kami kurang").
+CUE_GAP = "~"
 LANGS = ("id", "en")
 
 
@@ -280,10 +284,16 @@ def _code(entry: Any) -> Code:
     for items in cues.values():
         for cue in items:
             words = cue.split()
-            if not words or not all(CUE_WORD.match(w) for w in words):
+            last = len(words) - 1
+            if (
+                not words
+                or not all(CUE_WORD.match(w) or (w == CUE_GAP and 0 < i < last) for i, w in enumerate(words))
+                or any(a == b == CUE_GAP for a, b in pairwise(words))
+            ):
                 raise ValueError(
                     f"code {code_id!r}: cue {cue!r} is not a valid pattern "
-                    "(words of letters, digits, - / ' . , with an optional trailing *)"
+                    "(words of letters, digits, - / ' . , with an optional trailing *; "
+                    f"a lone {CUE_GAP} between two words stands for up to two other words)"
                 )
     requires = entry.get("requires") or {}
     if not isinstance(requires, dict):

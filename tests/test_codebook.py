@@ -82,6 +82,37 @@ def test_invalid_cue_names_code_and_cue(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("cue", ["~ kurang", "staf ~", "staf ~ ~ kurang", "~"])
+def test_a_gap_must_stand_alone_between_two_words(tmp_path: Path, cue: str) -> None:
+    codes, agencies = minimal_codebook()
+    codes[-1]["cues"] = {"id": [cue]}
+    assert f"cue {cue!r} is not a valid pattern" in _problem(tmp_path, codes, agencies)
+
+
+def test_a_gap_cue_finds_up_to_two_words_between(tmp_path: Path) -> None:
+    from qualbst.coding.matching import annotator
+
+    codes, agencies = minimal_codebook()
+    codes[-1]["cues"] = {"id": ["staf ~ kurang"]}
+    book = load_codebook(write_book(tmp_path, codes, agencies))
+    ann = annotator(book, "id")
+    found = {
+        text: [m.surface for m in ann.cues(ann.make_doc(text))]
+        for text in (
+            "Stafnya kurang.",
+            "Staf kami kurang.",
+            "Staf kami di sini kurang.",
+            "Staf di kantor kami sangat kurang.",
+        )
+    }
+    assert found == {
+        "Stafnya kurang.": ["Stafnya kurang"],
+        "Staf kami kurang.": ["Staf kami kurang"],
+        "Staf kami di sini kurang.": [],  # three words between: too far
+        "Staf di kantor kami sangat kurang.": [],
+    }
+
+
 def test_malformed_yaml(tmp_path: Path) -> None:
     folder = write_book(tmp_path, *minimal_codebook())
     (folder / "codebook.yaml").write_text("- id: a\n  name: [x\n", encoding="utf-8")

@@ -45,7 +45,8 @@ EXPECTED = [
     ("probe-id:2:1", "interdependence.sequential"),  # "Dinsos menyerahkan ke kami ... kami limpahkan"
     ("probe-id:6:1", "interdependence.reciprocal"),  # "mereka perbaiki ... mengabari kami lagi"
     ("probe-id:8:1", "interdependence.pooled"),  # "kuota kota yang sama"
-    ("probe-id:12:1", "obstacle.moved"),  # "pindah alamat" (its "Personel kami kurang" is still missed)
+    ("probe-id:12:1", "obstacle.moved"),  # "pindah alamat"
+    ("probe-id:12:1", "factor.inhibiting.internal"),  # "Personel kami kurang": the cue "personel ~ kurang"
     ("probe-id2:2:2", "interdependence.sequential"),  # "dikirim ke kami, terus kami bagi ke kecamatan"
     ("probe-id2:6:1", "interdependence.pooled"),  # "DTKS yang sama"
     ("probe-id2:10:1", "interdependence.reciprocal"),  # "dilempar balik ke kami untuk ditindaklanjuti"

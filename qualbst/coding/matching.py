@@ -26,12 +26,13 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy
 from rapidfuzz.distance import Levenshtein
 from spacy.attrs import IS_ALPHA, LEMMA, LOWER, ORTH
 
+from ..codebook import CUE_GAP
 from ..lang import load_words, stem
 from ..nlp import build_nlp
 
@@ -84,7 +85,7 @@ class Annotator:
     """
 
     def __init__(self, codebook: Codebook, lang: str) -> None:
-        from spacy.matcher import PhraseMatcher
+        from spacy.matcher import Matcher, PhraseMatcher
 
         self.lang = lang
         self.nlp = build_nlp(lang)
@@ -108,6 +109,8 @@ class Annotator:
                 if len(words) == 1 and len(form) >= FUZZY_MIN_LENGTH and form.isalpha():
                     self.single_aliases.setdefault(form.lower(), agency.id)
         self.stem_matcher = PhraseMatcher(vocab, attr="LEMMA")
+        # cues with a gap ("personel ~ kurang"): a token Matcher, on roots like the stem matcher
+        self.gap_matcher = Matcher(vocab)
         self.lower_matcher = PhraseMatcher(vocab, attr="LOWER")
         # prefix cues: label -> one spec per word, ("prefix", "verifik") or ("word", "data")
         self.prefix_patterns: dict[str, tuple[tuple[str, str], ...]] = {}
@@ -128,6 +131,9 @@ class Annotator:
                 label = f"{code.id}#{number}"
                 self.cue_labels[label] = (code.id, cue)
                 words = cue.lower().split()
+                if CUE_GAP in words:
+                    self.gap_matcher.add(label, [_gap_pattern(words)])
+                    continue
                 if any(w.endswith("*") for w in words):
                     self.prefix_patterns[label] = tuple(
                         ("prefix", w[:-1]) if w.endswith("*") else ("word", w) for w in words
@@ -262,7 +268,7 @@ class Annotator:
         strings = self.nlp.vocab.strings
         matches = [
             (strings[match_id], start, end)
-            for matcher in (self.stem_matcher, self.lower_matcher)
+            for matcher in (self.stem_matcher, self.lower_matcher, self.gap_matcher)
             if len(matcher)
             for match_id, start, end in matcher(doc)
         ]
@@ -303,6 +309,28 @@ class Annotator:
 def _before(doc: Doc, start: int, scope: int) -> Iterator[Token]:
     for index in range(start - 1, max(start - 1 - scope, -1), -1):
         yield doc[index]
+
+
+def _gap_pattern(words: list[str]) -> list[dict[str, Any]]:
+    """A token Matcher pattern for a cue with gaps: each word on its root (a
+    trailing ``*``: a prefix of the lowercase form), each gap up to two tokens.
+
+    Examples
+    --------
+    >>> _gap_pattern(["staf", "~", "kurang*"])  # doctest: +NORMALIZE_WHITESPACE
+    [{'LEMMA': 'staf'}, {'OP': '?'}, {'OP': '?'}, {'LOWER': {'REGEX': '^kurang'}}]
+    """
+    import re
+
+    pattern: list[dict[str, Any]] = []
+    for word in words:
+        if word == CUE_GAP:
+            pattern += [{"OP": "?"}, {"OP": "?"}]
+        elif word.endswith("*"):
+            pattern.append({"LOWER": {"REGEX": "^" + re.escape(word[:-1])}})
+        else:
+            pattern.append({"LEMMA": word})
+    return pattern
 
 
 def _fits(spec: tuple[str, str], form: str) -> bool:
