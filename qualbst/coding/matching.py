@@ -111,6 +111,8 @@ class Annotator:
         self.stem_matcher = PhraseMatcher(vocab, attr="LEMMA")
         # cues with a gap ("personel ~ kurang"): a token Matcher, on roots like the stem matcher
         self.gap_matcher = Matcher(vocab)
+        self._gap_first: set[int] = set()  # the roots gap cues start with: the matcher runs only then
+        self._gap_always = False
         self.lower_matcher = PhraseMatcher(vocab, attr="LOWER")
         # prefix cues: label -> one spec per word, ("prefix", "verifik") or ("word", "data")
         self.prefix_patterns: dict[str, tuple[tuple[str, str], ...]] = {}
@@ -133,6 +135,9 @@ class Annotator:
                 words = cue.lower().split()
                 if CUE_GAP in words:
                     self.gap_matcher.add(label, [_gap_pattern(words)])
+                    if words[0].endswith("*"):  # a prefix first word: no cheap test, always run
+                        self._gap_always = True
+                    self._gap_first.add(vocab.strings.add(words[0]))
                     continue
                 if any(w.endswith("*") for w in words):
                     self.prefix_patterns[label] = tuple(
@@ -266,9 +271,14 @@ class Annotator:
         seen: set[tuple[str, int, int]] = set()
         found: list[CueMatch] = []
         strings = self.nlp.vocab.strings
+        matchers: list[Any] = [self.stem_matcher, self.lower_matcher]
+        if self._gap_always or (
+            self._gap_first and not self._gap_first.isdisjoint(doc.to_array(LEMMA).tolist())
+        ):  # a token Matcher call costs as much as the rest of this method: only where one can match
+            matchers.append(self.gap_matcher)
         matches = [
             (strings[match_id], start, end)
-            for matcher in (self.stem_matcher, self.lower_matcher, self.gap_matcher)
+            for matcher in matchers
             if len(matcher)
             for match_id, start, end in matcher(doc)
         ]
