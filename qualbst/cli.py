@@ -111,14 +111,14 @@ def _say(ctx: click.Context, message: str) -> None:
         click.echo(message, err=True)
 
 
-def machine_options(func: F, flag: str = "--coder") -> F:
-    """Options choosing the machine coders (``flag`` names the choice)."""
+def machine_options(func: F, flag: str = "--coder", default: str = "both") -> F:
+    """Options choosing the machine coders (``flag`` names the choice, ``default`` its default)."""
     options = [
         click.option(
             flag,
             "machine",
             type=click.Choice(["rules", "model", "both", "none"]),
-            default="both",
+            default=default,
             show_default=True,
             help="Machine coders to run.",
         ),
@@ -625,20 +625,7 @@ def factors(coders: str | None, interviews: Path, codebook: Path, codings: Path,
 
 @cli.command()
 @project_options
-@click.option(
-    "--coder",
-    "machine",
-    type=click.Choice(["rules", "model", "both", "none"]),
-    default="rules",
-    show_default=True,
-    help="Machine coders to run (as in 'qualbst run'; the rule coder is quick).",
-)
-@click.option(
-    "--model",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="A model folder from 'qualbst train' (with --coder model or both).",
-)
+@functools.partial(machine_options, default="rules")  # the rule coder is quick; 'run' writes the report too
 @click.option(
     "--unit",
     type=click.Choice(["segment", "turn", "document"]),
@@ -655,6 +642,7 @@ def report(
     out: Path,
     machine: str,
     model: Path | None,
+    train_coder: str | None,
     unit: str,
 ) -> None:
     """The self-contained HTML report: out/report.html (every number links to its quotes)."""
@@ -662,7 +650,7 @@ def report(
     from .report import write_report
 
     project = _load(interviews, codebook, codings)
-    analysis = analyse(project, coder=machine, model=model, unit=unit)
+    analysis = analyse(project, coder=machine, model=model, train_coder=train_coder, unit=unit)
     for note in analysis.notes:
         _say(ctx, f"note: {note}")
     click.echo(str(write_report(analysis, out / "report.html")))
