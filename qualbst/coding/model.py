@@ -476,10 +476,11 @@ class AutoCoder:
 
     @classmethod
     def _thresholds(
-        cls, data: TrainingData, codes: Sequence[str], settings: dict[str, Any], counts: _Counts | None = None
+        cls, data: TrainingData, codes: Sequence[str], settings: dict[str, Any], counts: _Counts
     ) -> dict[str, float]:
+        """Each code's threshold, from out-of-fold scores over document folds of ``data``
+        (``counts``: its units counted, :class:`_Counts`)."""
         k = int(settings["threshold_folds"])
-        counts = counts if counts is not None else _Counts(data.views, settings)
         scores: dict[str, list[float]] = {c: [] for c in codes}
         truth: dict[str, list[bool]] = {c: [] for c in codes}
         for fold in _folds(data.documents, k):
