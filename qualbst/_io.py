@@ -58,23 +58,102 @@ def write_csv_atomic(frame: pd.DataFrame, path: str | Path) -> Path:
 
 @contextlib.contextmanager
 def atomic_output_dir(out: str | Path) -> Iterator[Path]:
-    """Yield a staging folder whose files replace those in ``out`` on success.
+    """Yield a staging folder that replaces ``out`` as a whole on success.
 
-    Every file written into the staging folder is moved into ``out`` only when
-    the block finishes without an exception; on error ``out`` is untouched.
-    Files in ``out`` that the block did not write are kept.
+    The block writes its files into the staging folder. When it finishes
+    without an exception, the files of ``out`` that the block did not write are
+    hard-linked (copied where links are impossible) into the staging folder,
+    which then takes the place of ``out`` in one step: ``rename`` when ``out``
+    does not exist yet, an atomic exchange of the two folders
+    (``renameat2(RENAME_EXCHANGE)``) when it does. A reader, or a crash, sees
+    the old folder or the new one, never a mix. On error ``out`` is untouched.
+
+    Where the exchange is unavailable (not Linux, or a file system without it)
+    the staged files are moved into ``out`` one by one: each file is still
+    atomic, the set is not.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = write_text_atomic(d / "out" / "old.txt", "kept")
+    >>> with atomic_output_dir(d / "out") as staging:
+    ...     _ = (staging / "new.txt").write_text("written")
+    >>> sorted(p.name for p in (d / "out").iterdir())
+    ['new.txt', 'old.txt']
     """
+    from .errors import QualbstError
+
     target = Path(out)
+    if target.exists() and not target.is_dir():
+        raise QualbstError("the output path is a file, not a folder; name a folder", file=target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         yield staging
-        target.mkdir(parents=True, exist_ok=True)
-        for item in sorted(staging.rglob("*")):
-            if item.is_dir():
-                continue
-            dest = target / item.relative_to(staging)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            item.replace(dest)
+        if not target.exists():
+            _chmod_like_mkdir(staging)
+            staging.rename(target)
+            return
+        _link_missing(target, staging)
+        staging.chmod(target.stat().st_mode & 0o7777)
+        if not _exchange(staging, target):
+            _move_into(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _chmod_like_mkdir(folder: Path) -> None:
+    """Give a mkdtemp folder (0700) the mode ``mkdir`` would (0777 less umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
+
+
+def _link_missing(source: Path, staging: Path) -> None:
+    """Hard-link into ``staging`` every file of ``source`` it does not hold."""
+    for item in sorted(source.rglob("*")):
+        dest = staging / item.relative_to(source)
+        if item.is_dir() and not item.is_symlink():
+            dest.mkdir(exist_ok=True)
+            continue
+        if dest.exists() or dest.is_symlink():
+            continue
+        try:
+            os.link(item, dest, follow_symlinks=False)
+        except OSError:
+            shutil.copy2(item, dest, follow_symlinks=False)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2``); False where unsupported."""
+    import ctypes
+    import errno
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):  # glibc before 2.28, or another libc
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _move_into(staging: Path, target: Path) -> None:
+    """Move each staged file into ``target`` (per-file atomic fallback)."""
+    for item in sorted(staging.rglob("*")):
+        if item.is_dir() and not item.is_symlink():
+            continue
+        dest = target / item.relative_to(staging)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.exists() and item.samefile(dest):
+            continue  # a hard link of the file already there
+        item.replace(dest)
