@@ -146,6 +146,8 @@ class Analysis:
     graph: Any = field(repr=False)
     tables: dict[str, pd.DataFrame] = field(repr=False)
     notes: tuple[str, ...] = ()
+    machine_coders: dict[str, str] = field(default_factory=dict)
+    """Each machine coder in ``codings`` -> how it made its codings (for the report)."""
 
 
 def analyse(
@@ -199,7 +201,7 @@ def analyse(
     import pandas as pd
 
     from .cache import Cache, folder_digest, remember_tables
-    from .coding.machine import human_coders, machine_codings
+    from .coding.machine import describe_machine_coders, human_coders, machine_codings
     from .coding.rules import find_mentions
     from .factors import case_matrix, code_crosstab, factors, obstacles
     from .network import (
@@ -321,7 +323,10 @@ def analyse(
             )
         )
     step("tables")
-    return Analysis(project, mentions, codings, interactions, graph, tables, tuple(notes))
+    described = describe_machine_coders(
+        set(machine["coder"]) if len(machine) else (), project.codings, model=model, train_coder=train_coder
+    )
+    return Analysis(project, mentions, codings, interactions, graph, tables, tuple(notes), described)
 
 
 def write_outputs(analysis: Analysis, out: str | Path, *, streamed: Collection[str] = ()) -> tuple[Path, ...]:

@@ -1388,6 +1388,15 @@ _SECTIONS = (
 )
 
 
+def _machine_coders(described: dict[str, str]) -> str:
+    """How the machine codings on the page were made: one line per machine coder."""
+    if not described:
+        return ""
+    items = "".join(f"<li><b>{_esc(coder)}</b>: {_esc(text)}</li>" for coder, text in described.items())
+    head = "<p>Machine codings (suggestions, not a person's judgement):</p>"
+    return f'<div class="machine">{head}<ul>{items}</ul></div>'
+
+
 def build_report(analysis: Analysis, *, title: str = TITLE) -> str:
     """Render an analysis as one self-contained, offline HTML page.
 
@@ -1477,6 +1486,7 @@ def build_report(analysis: Analysis, *, title: str = TITLE) -> str:
         f"coders: {_esc(', '.join(sorted(set(map(str, analysis.codings['coder'])))) or 'none')}</p>",
         "<p>Every number links to the quotes behind it (the evidence appendix); every quote links to its "
         "place in the transcripts. The page needs no network and no JavaScript.</p>",
+        _machine_coders(analysis.machine_coders),
         f'<nav class="toc">{toc}</nav>',
         f'<div class="notes"><h2>Notes</h2><ul>{notes}</ul></div>' if notes else "",
         *sections,

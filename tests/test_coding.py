@@ -10,6 +10,7 @@ import pytest
 
 from qualbst.codebook import load_codebook
 from qualbst.coding.evaluate import combine_codings, cross_validate_model, evaluate_coders, score_codings
+from qualbst.coding.machine import describe_machine_coders
 from qualbst.coding.model import AutoCoder, ModelError, QualbstWarning, load_config
 from qualbst.coding.rules import code_rules, find_mentions
 from qualbst.corpus.model import Document, Turn
@@ -152,6 +153,15 @@ def test_model_learns_saves_and_loads(book, tmp_path: Path) -> None:
     assert coded["evidence"].str.contains(r"model of coder-a: turn p=.*; segment p=").all()
     again = AutoCoder.load(model.save(tmp_path / "m"), book)
     pd.testing.assert_frame_equal(again.predict(segments, docs, book), model.predict(segments, docs, book))
+    described = describe_machine_coders(
+        ["auto:model", "auto:rules"], codings.assign(coder="coder-b"), model=tmp_path / "m"
+    )
+    assert "the model in " in described["auto:model"]
+    assert "trained on coder-a's codes" in described["auto:model"]  # from the folder, not the codings
+    assert "rule coder" in described["auto:rules"]
+    here = describe_machine_coders(["auto:model"], codings, train_coder="coder-z")["auto:model"]
+    assert "trained here on coder-z's codes" in here
+    assert "leave-one-document-out" in here
 
 
 def test_segment_unit_model(book) -> None:

@@ -270,6 +270,25 @@ def test_cli_report_and_run_write_report_html(project: dict[str, Path]) -> None:
     assert (out / "report.html").stat().st_size > 0
 
 
+def test_page_says_how_the_machine_codings_were_made(tree: Any, analysis: Any) -> None:
+    assert set(analysis.machine_coders) == {"auto:rules"}  # the fixture runs the rule coder only
+    lines = [_norm(li.text_content()) for li in tree.xpath("//div[@class='machine']//li")]
+    assert lines == [f"auto:rules: {analysis.machine_coders['auto:rules']}"]
+
+
+def test_cli_report_passes_train_coder_to_the_model(project: dict[str, Path]) -> None:
+    """--train-coder reaches the training: the errors name the coder given (the tiny project cannot train)."""
+    common = [f"--{k}={v}" for k, v in project.items()]
+    for coder, message in (
+        ("nobody", "coder 'nobody' has no codings to train a model on"),
+        ("coder-a", "coder 'coder-a' has too few examples of every code to train a model"),
+    ):
+        result = CliRunner().invoke(cli, ["report", *common, "--coder", "model", "--train-coder", coder])
+        assert result.exit_code == 1, result.output
+        assert message in result.output
+    assert not (project["out"] / "report.html").exists()
+
+
 # ---------------------------------------------------------------- Chromium
 
 

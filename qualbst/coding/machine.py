@@ -22,6 +22,7 @@ __all__ = [
     "MACHINE_CHOICES",
     "Fold",
     "default_training_coder",
+    "describe_machine_coders",
     "human_coders",
     "join_folds",
     "machine_codings",
@@ -41,6 +42,57 @@ def default_training_coder(codings: pd.DataFrame) -> str | None:
     """The human coder a model learns from when none is named: the first, sorted."""
     coders = human_coders(codings)
     return coders[0] if coders else None
+
+
+def describe_machine_coders(
+    present: Iterable[str],
+    codings: pd.DataFrame,
+    *,
+    model: str | Path | None = None,
+    train_coder: str | None = None,
+) -> dict[str, str]:
+    """How each machine coder in ``present`` made its codings, in one sentence.
+
+    A reader of the report (or of ``codings.csv``) needs to know what
+    ``auto:model`` learned from and whether a document was coded by a model
+    that saw it. ``codings`` are the manual codings and ``model``/
+    ``train_coder`` the options :func:`machine_codings` was given (the model
+    trained here learns from the same default coder).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> manual = pd.DataFrame({"coder": ["coder-b", "coder-a"]})
+    >>> described = describe_machine_coders(["auto:model", "coder-a"], manual)
+    >>> list(described)
+    ['auto:model']
+    >>> described["auto:model"].split(";")[0]
+    "a model trained here on coder-a's codes (scikit-learn logistic regression per code)"
+    """
+    from .model import MODEL_CODER, AutoCoder
+    from .rules import RULES_CODER
+
+    described: dict[str, str] = {}
+    for coder in sorted(set(present)):
+        if coder == RULES_CODER:
+            described[coder] = (
+                "the transparent rule coder: the codebook's cues on word roots, negation, agency "
+                "mentions and the shape of statements; each coding's evidence names its cue"
+            )
+        elif coder == MODEL_CODER and model is not None:
+            trained_on = AutoCoder.load(model).trained_on
+            described[coder] = (
+                f"the model in {model} (trained on {trained_on}'s codes); its codings are "
+                "suggestions with a confidence, and evidence names the features behind each"
+            )
+        elif coder == MODEL_CODER:
+            trainer = train_coder or default_training_coder(codings) or "?"
+            described[coder] = (
+                f"a model trained here on {trainer}'s codes (scikit-learn logistic regression per code); "
+                f"each document {trainer} coded is coded by a model trained without it "
+                "(leave-one-document-out), the others by one trained on all of them"
+            )
+    return described
 
 
 def machine_codings(
