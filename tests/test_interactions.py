@@ -38,6 +38,15 @@ def book():
         ("Kemensos nyerahkan data KPM ke PT Pos.", "sequential", None, [("kemensos", "pos")]),
         # 'di Kemensos' is a place
         ("Dikirim ke Pusdatin di Kemensos.", "sequential", "dinsos", [("dinsos", "pusdatin")]),
+        # a passive receiving verb right before an agency names it as the receiver (its agent)
+        ("Kami unggah ke SIKS-NG, nanti diterima Pusdatin di Jakarta.", "sequential", "dinsos",
+         [("dinsos", "pusdatin")]),
+        ("Berkasnya dikirim kecamatan, lalu diterima oleh kelurahan.", "sequential", None,
+         [("kecamatan", "kelurahan")]),
+        ("The list from the district was received by the ward office.", "sequential", None,
+         [("kecamatan", "kelurahan")]),
+        # ...but an active one with 'dari' still reverses the order of mention
+        ("Undangan diterima kelurahan dari kecamatan.", "sequential", None, [("kecamatan", "kelurahan")]),
         # English: from ... to
         ("The list goes from the ministry to the postal service.", "sequential", None, [("kemensos", "pos")]),
         # reciprocal and pooled are undirected, ids in order

@@ -134,7 +134,7 @@ def test_rule_coder_against_the_blind_answer_key(blind: tuple) -> None:
 
 
 def test_links_against_the_blind_answer_key(blind: tuple) -> None:
-    """Typed links per document (direction for sequential): P 0.64, R 0.51 when the cues were added."""
+    """Typed links per document (direction for sequential): P 0.68, R 0.56 after the cues and the passive-receiver rule."""
     _, _, _, interactions, _, links = blind
 
     def key(document: str, a: str, b: str, kind: str) -> tuple[str, ...]:

@@ -8,7 +8,10 @@ by the chosen coders), the agencies it names become typed pairs:
   except where ``b`` is marked as a source (``dari``, ``oleh``, ``from``,
   ``by``: "kami terima dari kecamatan") or a receiving verb stands between
   them (``terima``, ``dapat``, ``receive``, ``get``: "kami terima undangan
-  lewat kecamatan"), which reverse it. Order of mention is only the fallback.
+  lewat kecamatan"), which reverse it -- except that the agent of a passive
+  receiving verb is the receiver ("nanti diterima Pusdatin", "diterima oleh
+  kelurahan", "received by the ward": ``agent_markers``, ``passive_prefixes``).
+  Order of mention is only the fallback.
   An agency after ``lewat``/``melalui``/``via`` is an intermediary: it
   receives from the party before it and hands on to the party after it.
 - **reciprocal** pairs are the consecutive distinct agencies, undirected.
@@ -25,8 +28,8 @@ is the other party; without a marker the direction then follows the
 administrative levels (top-down, as the programme runs).
 
 All words are plain data in ``qualbst/lang/<lang>/`` (``source_markers``,
-``via_markers``, ``receive_words``, ``object_nouns``, ``list_words``,
-``negators``). No rule names a particular agency.
+``via_markers``, ``receive_words``, ``agent_markers``, ``passive_prefixes``,
+``object_nouns``, ``list_words``, ``negators``). No rule names a particular agency.
 """
 
 from __future__ import annotations
@@ -75,6 +78,8 @@ class _Words:
     lists: frozenset[str]
     negators: frozenset[str]
     self_words: frozenset[str]
+    agents: frozenset[str]
+    passive: tuple[str, ...]
 
 
 @cache
@@ -92,6 +97,8 @@ def _words(lang: str) -> _Words:
         words("list_words"),
         words("negators"),
         words("self_words"),
+        words("agent_markers"),
+        tuple(sorted(words("passive_prefixes"))),
     )
 
 
@@ -153,9 +160,18 @@ def _is_list(tokens: Sequence[Any], words: _Words) -> bool:
 
 
 def _directed(a: _Party, b: _Party, tokens: Sequence[Any], words: _Words) -> tuple[str, str]:
+    receiving = [i for i, t in enumerate(tokens) if t.lemma_ in words.receive]
+    last = receiving[-1] if receiving else -1
     if b.role == "source":
+        # "diterima oleh Pusdatin", "received by the ward": the agent of a receiving verb receives
+        if last >= 0 and last == len(tokens) - 2 and tokens[-1].lower_ in words.agents:
+            return a.agency, b.agency
         return b.agency, a.agency
-    if b.role != "target" and any(t.lemma_ in words.receive for t in tokens):
+    if b.role != "target" and receiving:
+        # "nanti diterima Pusdatin": a passive receiving verb right before b names b as the receiver
+        verb = tokens[last]
+        if last == len(tokens) - 1 and verb.lower_ != verb.lemma_ and verb.lower_.startswith(words.passive):
+            return a.agency, b.agency
         return b.agency, a.agency
     return a.agency, b.agency
 
