@@ -4,10 +4,12 @@ Prints Markdown (``bench/run_all.py`` includes it in ``bench/RESULTS.md``):
 
 1. ``--jobs 1`` against ``--jobs 2``: the per-document stage (segments,
    agency mentions, rule codings) on the shipped corpus repeated 16 times
-   with fresh ids, the model's leave-one-document-out trainings on the
-   shipped corpus, and the whole ``qualbst run --no-cache``. Each timing is a
-   fresh process, and includes starting the workers and building their spaCy
-   pipelines: what a user waits for.
+   with fresh ids and spoken fillers inserted (``generate.vary``: exact
+   copies would be cache hits in one process, see bench/generate.py), the
+   model's leave-one-document-out trainings on the shipped corpus, and the
+   whole ``qualbst run --no-cache``. Each timing is a fresh process, and
+   includes starting the workers and building their spaCy pipelines: what a
+   user waits for.
 2. The incremental cache on the shipped corpus: a cold run (no cache), a warm
    run (nothing changed), a run after one transcript changed and a run after
    one code's cues changed; by default (``--coder both``: rules and a model
@@ -29,6 +31,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import resource
 import shutil
 import statistics
@@ -97,9 +100,27 @@ def _copy_project(target: Path, copies: int = 1) -> Path:
         text = path.read_text(encoding="utf-8")
         for n in range(2, copies + 1):
             stem = path.stem
-            renamed = text.replace(f"\nid: {stem}\n", f"\nid: {stem}-c{n}\n", 1)
+            renamed = _varied(text.replace(f"\nid: {stem}\n", f"\nid: {stem}-c{n}\n", 1), f"{stem}-{n}")
             (target / "interviews" / f"{stem}-c{n}{path.suffix}").write_text(renamed, encoding="utf-8")
     return target
+
+
+def _varied(text: str, seed: str) -> str:
+    """A transcript whose turns get fillers (``generate.vary``), so a copy is new text, not a cache hit."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import vary
+
+    _, front, body = text.split("---\n", 2)
+    lang = "en" if "\nlanguage: en\n" in f"\n{front}" else "id"
+    rng = random.Random(seed)
+    lines = []
+    for line in body.splitlines():
+        label, sep, said = line.partition(": ")
+        if sep and " " not in label:  # "LABEL: text"
+            lines.append(f"{label}{sep}{vary(said, lang, rng)}")
+        else:  # a turn's further paragraph, or a blank line
+            lines.append(vary(line, lang, rng) if line.strip() else line)
+    return f"---\n{front}---\n" + "\n".join(lines) + "\n"
 
 
 def _child_cpu() -> float:
