@@ -372,12 +372,20 @@ def _table(frame: Any, columns: list[str]) -> None:
     show_default=True,
     help="With --interactions: machine coders whose codes are scored too.",
 )
+@click.option(
+    "--model",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Score this saved model (from 'qualbst train', e.g. on another study) instead of one "
+    "trained here leave-one-document-out on --against.",
+)
 @project_options
 def evaluate(
     against: str | None,
     interactions_only: bool,
     from_coder: str | None,
     machine: str,
+    model: Path | None,
     interviews: Path,
     codebook: Path,
     codings: Path,
@@ -408,6 +416,7 @@ def evaluate(
             gold,
             against=reference,
             machine=machine,
+            model=model,
         )
         if from_coder is not None:
             table = table[table["codes"] == from_coder]
@@ -418,8 +427,9 @@ def evaluate(
         _write(table, out / "evaluation-interactions.csv")
         return
     table, _ = evaluate_coders(
-        project.segments, project.codings, project.documents, project.codebook, against=reference
-    )
+        project.segments, project.codings, project.documents, project.codebook, against=reference,
+        model=model,
+    )  # fmt: skip
     summary = table[table["code"].str.startswith("(")]
     _table(summary, ["coder", "level", "code", "precision", "recall", "f1", "kappa"])
     _write(table, out / "evaluation.csv")

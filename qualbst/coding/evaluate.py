@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import QualbstError
 from .machine import model_folds, train_fold
-from .model import MODEL_CODER, load_config, segment_views
+from .model import MODEL_CODER, AutoCoder, load_config, segment_views
 from .rules import RULES_CODER, code_rules, find_mentions
 
 if TYPE_CHECKING:
@@ -219,10 +220,15 @@ def evaluate_coders(
     *,
     against: str,
     mentions: pd.DataFrame | None = None,
+    model: str | Path | None = None,
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Score the rule coder, the model (leave-one-document-out) and their union
     and intersection against the human coder ``against``; every other human
     coder is scored the same way, as the yardstick of how far two people agree.
+
+    With ``model`` (a folder from ``qualbst train``) that saved model is scored
+    instead of one trained here: how a model trained on one study's codes
+    codes another study's transcripts that a person has coded.
 
     Returns
     -------
@@ -243,13 +249,21 @@ def evaluate_coders(
         mentions = find_mentions(segments, documents, codebook)
     scored_docs = sorted(set(reference["document"]))
     rules = code_rules(segments, documents, codebook, mentions=mentions)
-    model = cross_validate_model(segments, codings, documents, codebook, coder=against, mentions=mentions)
+    if model is None:
+        model_codings = cross_validate_model(
+            segments, codings, documents, codebook, coder=against, mentions=mentions
+        )
+        model_name = f"{MODEL_CODER} (leave-one-document-out)"
+    else:
+        saved = AutoCoder.load(model, codebook)
+        model_codings = saved.code(segments, documents, codebook, mentions=mentions)
+        model_name = f"{MODEL_CODER} (saved model, trained on {saved.trained_on})"
     machines = {
         RULES_CODER: rules,
-        f"{MODEL_CODER} (leave-one-document-out)": model,
-        "union (rules or model)": combine_codings(rules, model, how="union", coder="auto:union"),
+        model_name: model_codings,
+        "union (rules or model)": combine_codings(rules, model_codings, how="union", coder="auto:union"),
         "intersection (rules and model)": combine_codings(
-            rules, model, how="intersection", coder="auto:intersection"
+            rules, model_codings, how="intersection", coder="auto:intersection"
         ),
     }
     others = sorted(c for c in set(codings["coder"]) if c != against and not str(c).startswith("auto:"))

@@ -551,6 +551,7 @@ def evaluate_extraction(
     *,
     against: str,
     machine: str = "both",
+    model: str | Path | None = None,
 ) -> pd.DataFrame:
     """Score interactions extracted from each coder's codes against the annotation.
 
@@ -558,7 +559,8 @@ def evaluate_extraction(
     interactions were annotated), every other human coder's, and the machine
     coders' (``machine``: ``rules``, ``model``, ``both`` or ``none``; the model
     learns from ``against`` and codes each of that coder's documents leave-one-
-    document-out, so no document's links come from a model that saw it).
+    document-out, so no document's links come from a model that saw it; with
+    ``model``, that saved model codes every document instead).
 
     Returns
     -------
@@ -584,8 +586,9 @@ def evaluate_extraction(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", QualbstWarning)
             auto = machine_codings(
-                segments, codings, documents, codebook, coder=machine, train_coder=against, mentions=mentions
-            )
+                segments, codings, documents, codebook, coder=machine, model=model, train_coder=against,
+                mentions=mentions,
+            )  # fmt: skip
         for coder in sorted(set(auto["coder"])):
             sources[coder] = auto[auto["coder"] == coder]
     parts = []
