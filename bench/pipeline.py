@@ -68,7 +68,8 @@ def _stage(stage: str, project: Path, jobs: int) -> dict[str, Any]:
         return {"seconds": seconds, "documents": len(results)}
     from qualbst.coding.manual import read_codings
 
-    results = list(compute_documents(documents, book, coder="rules", cache=Cache(None)))
+    # views=True: the feature views come from the per-document stage, as in `qualbst run`
+    results = list(compute_documents(documents, book, coder="rules", cache=Cache(None), views=True))
     tables = frames_of(results, book)
     codings = read_codings(project / "codings", documents, book, tables["segments"])
     start = time.perf_counter()
@@ -82,6 +83,7 @@ def _stage(stage: str, project: Path, jobs: int) -> dict[str, Any]:
             mentions=tables["mentions"],
             digests={r.document: r.digest for r in results},
             engine=engine,
+            views={s: v for r in results for s, v in (r.views or {}).items()},
         )
     return {"seconds": time.perf_counter() - start, "codings": len(frame)}
 

@@ -230,8 +230,18 @@ class Engine:
     name = "local"
     jobs = 1
 
-    def map(self, function: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
-        """``function`` applied to each item, in order."""
+    def map(
+        self,
+        function: Callable[[Any], Any],
+        items: Sequence[Any],
+        *,
+        warm_up: Callable[[], Any] | None = None,
+    ) -> Iterator[Any]:
+        """``function`` applied to each item, in order.
+
+        ``warm_up`` loads what ``function`` needs (imports) before worker
+        processes are made; engines without local workers ignore it.
+        """
         return map(function, items)
 
     def close(self) -> None:
@@ -248,8 +258,11 @@ class ProcessEngine(Engine):
     """Worker processes on this machine: ``--jobs N``.
 
     The first item is done in the calling process, which loads what the
-    function needs (spaCy pipelines, matchers, stemmers, scikit-learn); then
-    a pool of ``jobs`` workers does the rest. On Linux the workers are forked
+    function needs (spaCy pipelines, matchers, stemmers); then a pool of
+    ``jobs`` workers does the rest. Given a ``warm_up`` instead (scikit-learn's
+    imports for the model's trainings, where one item is long), the calling
+    process only runs that and every item goes to the pool, so none waits for
+    the first. On Linux the workers are forked
     from that warmed-up process, so they start in milliseconds instead of
     building their own pipelines (seconds each); elsewhere, or with
     ``start_method="spawn"``, they start fresh, which gives the same results
@@ -264,25 +277,38 @@ class ProcessEngine(Engine):
         self.start_method = start_method or ("fork" if sys.platform.startswith("linux") else "spawn")
         self._pools: list[Any] = []
 
-    def map(self, function: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
+    def map(
+        self,
+        function: Callable[[Any], Any],
+        items: Sequence[Any],
+        *,
+        warm_up: Callable[[], Any] | None = None,
+    ) -> Iterator[Any]:
         items = list(items)
         if self.jobs < 2 or len(items) < 2:
             return map(function, items)
-        return self._parallel(function, items)
+        return self._parallel(function, items, warm_up)
 
-    def _parallel(self, function: Callable[[Any], Any], items: list[Any]) -> Iterator[Any]:
+    def _parallel(
+        self, function: Callable[[Any], Any], items: list[Any], warm_up: Callable[[], Any] | None
+    ) -> Iterator[Any]:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        first = function(items[0])  # warms this process up before the workers are made from it
+        # warm this process up before the workers are made from it
+        if warm_up is not None:
+            warm_up()
+            first: list[Any] = []
+        else:
+            first, items = [function(items[0])], items[1:]
         pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context(self.start_method))
         self._pools.append(pool)
         frozen = self.start_method == "fork"
         if frozen:  # keep the garbage collector of forked workers off the inherited objects (copy on write)
             gc.freeze()
         try:
-            rest = pool.map(function, items[1:], chunksize=1)
-            yield first
+            rest = pool.map(function, items, chunksize=1)
+            yield from first
             yield from rest
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -327,7 +353,13 @@ class DaskEngine(Engine):
             )
             self.client = Client(self._cluster)
 
-    def map(self, function: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
+    def map(
+        self,
+        function: Callable[[Any], Any],
+        items: Sequence[Any],
+        *,
+        warm_up: Callable[[], Any] | None = None,
+    ) -> Iterator[Any]:
         import dask.bag
 
         items = list(items)
@@ -514,6 +546,17 @@ class _FoldTask:
     views: dict[str, list[str]] | None = field(default=None, repr=False)
 
 
+def _import_training() -> None:
+    """What a training imports (scikit-learn, scipy), loaded once before workers fork."""
+    import scipy.sparse  # noqa: F401
+    from sklearn.feature_extraction.text import TfidfTransformer  # noqa: F401
+    from sklearn.linear_model import LogisticRegression  # noqa: F401
+
+    from .coding.model import load_config
+
+    load_config()
+
+
 def _train_fold(task: _FoldTask) -> list[Row]:
     from .coding.machine import train_fold
 
@@ -611,7 +654,7 @@ def trained_model_codings(
                     {s: views[s] for s in part["segment"] if s in views},
                 )
             )
-    computed = engine.map(_train_fold, todo) if todo else iter(())
+    computed = engine.map(_train_fold, todo, warm_up=_import_training) if todo else iter(())
     frames: list[pd.DataFrame] = []
     for key, rows in zip(keys, cached, strict=True):
         stats.folds += 1

@@ -294,3 +294,35 @@ def test_code_writes_runs_mentions_and_codings_through_the_same_workers_and_cach
     assert again.exit_code == 0, again.output
     assert "cache: 3 of 3 documents reused; model: 3 of 3 trainings reused" in again.stderr
     assert (tmp_path / "code" / "codings.csv").read_bytes() == (tmp_path / "run" / "codings.csv").read_bytes()
+
+
+def _pid_of(item: int) -> tuple[int, int]:
+    import os
+
+    return item, os.getpid()
+
+
+_WARMED: list[int] = []
+
+
+def _warm() -> None:
+    import os
+
+    _WARMED.append(os.getpid())
+
+
+def test_process_engine_warm_up_runs_in_the_caller_and_every_item_in_a_worker() -> None:
+    """With warm_up, the calling process loads and forks; no item waits in it (the model's trainings)."""
+    import os
+
+    from qualbst.engine import ProcessEngine
+
+    _WARMED.clear()
+    with ProcessEngine(2) as engine:
+        done = list(engine.map(_pid_of, range(6), warm_up=_warm))
+        without = list(engine.map(_pid_of, range(6)))
+    assert [item for item, _ in done] == list(range(6))  # in order
+    assert [os.getpid()] == _WARMED  # once, here
+    assert os.getpid() not in {pid for _, pid in done}  # every item in a worker
+    assert without[0][1] == os.getpid()  # without: the first item warms this process
+    assert os.getpid() not in {pid for _, pid in without[1:]}
