@@ -42,14 +42,19 @@ UNSEEN2 = Path(__file__).parent / "fixtures" / "unseen2"
 HELDOUT = Path(__file__).parent / "fixtures" / "heldout"
 
 
-@pytest.fixture(scope="module")
-def coded() -> tuple:
-    documents = read_corpus(UNSEEN)
+def _rule_coded(folder: Path) -> tuple:
+    """The shipped codebook, and the segments, rule codings and interactions of ``folder``'s transcripts."""
+    documents = read_corpus(folder)
     book = load_codebook(ROOT / "codebook")
     segments = segment_corpus(documents)
     codings = code_rules(segments, documents, book)
     interactions = extract_interactions(segments, codings, documents, book, coders=["auto:rules"])
-    return segments, codings, interactions
+    return book, segments, codings, interactions
+
+
+@pytest.fixture(scope="module")
+def coded() -> tuple:
+    return _rule_coded(UNSEEN)[1:]
 
 
 # (segment, code) the rule coder must give: handoffs, feedback loops, shared resources,
@@ -101,11 +106,7 @@ def test_links_from_new_words(coded: tuple) -> None:
 def blind() -> tuple:
     import pandas as pd
 
-    documents = read_corpus(UNSEEN2)
-    book = load_codebook(ROOT / "codebook")
-    segments = segment_corpus(documents)
-    codings = code_rules(segments, documents, book)
-    interactions = extract_interactions(segments, codings, documents, book, coders=["auto:rules"])
+    book, segments, codings, interactions = _rule_coded(UNSEEN2)
     key = json.loads((UNSEEN2 / "expected.json").read_text(encoding="utf-8"))
     reference = pd.DataFrame(
         [{"document": s.split(":")[0], "segment": s, "code": c} for s, c, _ in key["codes"]]
