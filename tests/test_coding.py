@@ -159,7 +159,9 @@ def test_model_learns_saves_and_loads(book, tmp_path: Path) -> None:
     assert "the model in " in described["auto:model"]
     assert "trained on coder-a's codes" in described["auto:model"]  # from the folder, not the codings
     assert "rule coder" in described["auto:rules"]
-    here = describe_machine_coders(["auto:model"], codings, train_coder="coder-z")["auto:model"]
+    here = describe_machine_coders(["auto:model"], codings.assign(coder="coder-z"), train_coder="coder-z")[
+        "auto:model"
+    ]
     assert "trained here on coder-z's codes" in here
     assert "leave-one-document-out" in here
 

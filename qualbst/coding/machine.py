@@ -62,12 +62,15 @@ def describe_machine_coders(
     Examples
     --------
     >>> import pandas as pd
-    >>> manual = pd.DataFrame({"coder": ["coder-b", "coder-a"]})
+    >>> manual = pd.DataFrame({"coder": ["coder-b", "coder-a", "coder-a"], "document": ["d1", "d1", "d2"]})
     >>> described = describe_machine_coders(["auto:model", "coder-a"], manual)
     >>> list(described)
     ['auto:model']
-    >>> described["auto:model"].split(";")[0]
-    "a model trained here on coder-a's codes (scikit-learn logistic regression per code)"
+    >>> described["auto:model"].split("; ")[1][:60]
+    'each document coder-a coded is coded by a model trained with'
+    >>> by_b = describe_machine_coders(["auto:model"], manual, train_coder="coder-b")
+    >>> by_b["auto:model"].split("; ")[1][:40]
+    'coder-b coded fewer than two documents, '
     """
     from .model import MODEL_CODER, AutoCoder
     from .rules import RULES_CODER
@@ -87,11 +90,17 @@ def describe_machine_coders(
             )
         elif coder == MODEL_CODER:
             trainer = train_coder or default_training_coder(codings) or "?"
-            described[coder] = (
-                f"a model trained here on {trainer}'s codes (scikit-learn logistic regression per code); "
-                f"each document {trainer} coded is coded by a model trained without it "
-                "(leave-one-document-out), the others by one trained on all of them"
-            )
+            head = f"a model trained here on {trainer}'s codes (scikit-learn logistic regression per code); "
+            if len(set(codings.loc[codings["coder"] == trainer, "document"])) >= 2:  # as model_folds
+                described[coder] = head + (
+                    f"each document {trainer} coded is coded by a model trained without it "
+                    "(leave-one-document-out), the others by one trained on all of them"
+                )
+            else:
+                described[coder] = head + (
+                    f"{trainer} coded fewer than two documents, so one model trained on them codes "
+                    "every document, those included"
+                )
     return described
 
 
