@@ -14,7 +14,9 @@ ran on them. Blind, the rule coder scored turn-level macro kappa 0.61
 for the misses that are ordinary wording (``reach``, ``unggah``,
 ``dikembalikan``, ``pagu``, ``said no``...) were then added where they did not
 lower agreement on the shipped corpus, so the figures below are no longer
-blind: they guard what was learnt.
+blind: they guard what was learnt. ``tests/fixtures/unseen3/`` (ids
+``probe4-*``, written fourth: six transcripts, 64 codes, 31 links, stressing
+handoffs and loops told without the usual verbs) went through the same round.
 
 ``tests/fixtures/heldout/`` is a third set made the same way (six transcripts,
 a key of 123 codes and 47 links) that no cue was fitted to: it measures. Its
@@ -38,7 +40,6 @@ from qualbst.segments import segment_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 UNSEEN = Path(__file__).parent / "fixtures" / "unseen"
-UNSEEN2 = Path(__file__).parent / "fixtures" / "unseen2"
 HELDOUT = Path(__file__).parent / "fixtures" / "heldout"
 
 
@@ -102,20 +103,27 @@ def test_links_from_new_words(coded: tuple) -> None:
     assert ("probe-en2", "dinsos", "dprd", "reciprocal") in links  # council passes complaints back
 
 
-@pytest.fixture(scope="module")
-def blind() -> tuple:
+# Floors per fitted set: (interdependence kappa, all-codes kappa, link precision, link recall).
+# Measured when its cues were added: unseen2 0.69 / 0.70, P 0.68 R 0.56 (blind: 0.61 / 0.56, F1 0.39);
+# unseen3 0.76 / 0.59, P 0.50 R 0.81 (blind: 0.74 / 0.53, P 0.47 R 0.68).
+FLOORS = {"unseen2": (0.6, 0.6, 0.55, 0.45), "unseen3": (0.6, 0.5, 0.45, 0.6)}
+
+
+@pytest.fixture(scope="module", params=sorted(FLOORS))
+def blind(request: pytest.FixtureRequest) -> tuple:
     import pandas as pd
 
-    book, segments, codings, interactions = _rule_coded(UNSEEN2)
-    key = json.loads((UNSEEN2 / "expected.json").read_text(encoding="utf-8"))
+    folder = Path(__file__).parent / "fixtures" / request.param
+    book, segments, codings, interactions = _rule_coded(folder)
+    key = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
     reference = pd.DataFrame(
         [{"document": s.split(":")[0], "segment": s, "code": c} for s, c, _ in key["codes"]]
     )
-    return book, segments, codings, interactions, reference, key["links"]
+    return book, segments, codings, interactions, reference, key["links"], FLOORS[request.param]
 
 
 def test_answer_key_names_real_segments_codes_and_agencies(blind: tuple) -> None:
-    book, segments, _, _, reference, links = blind
+    book, segments, _, _, reference, links, _ = blind
     informant = set(segments.loc[segments["role"] == "informant", "segment"])
     assert set(reference["segment"]) <= informant
     assert set(reference["code"]) <= set(book.codable_ids)
@@ -125,8 +133,8 @@ def test_answer_key_names_real_segments_codes_and_agencies(blind: tuple) -> None
 
 
 def test_rule_coder_against_the_blind_answer_key(blind: tuple) -> None:
-    """Turn level, macro kappa (0.69 / 0.70 when the cues were added; 0.61 / 0.56 blind)."""
-    book, segments, codings, _, reference, _ = blind
+    """Turn level, macro kappa over the interdependence codes and over all codes."""
+    book, segments, codings, _, reference, _, floors = blind
     table = score_codings(
         reference,
         codings,
@@ -136,13 +144,13 @@ def test_rule_coder_against_the_blind_answer_key(blind: tuple) -> None:
         documents=sorted(set(segments["document"])),
     )
     inter = table[table["code"].str.startswith("interdependence.")]
-    assert inter["kappa"].mean() >= 0.6, inter[["code", "support", "predicted", "tp", "kappa"]]
-    assert table["kappa"].mean() >= 0.6, table[["code", "support", "predicted", "tp", "kappa"]]
+    assert inter["kappa"].mean() >= floors[0], inter[["code", "support", "predicted", "tp", "kappa"]]
+    assert table["kappa"].mean() >= floors[1], table[["code", "support", "predicted", "tp", "kappa"]]
 
 
 def test_links_against_the_blind_answer_key(blind: tuple) -> None:
-    """Typed links per document (direction for sequential): P 0.68, R 0.56 after the cues and the passive-receiver rule."""
-    _, _, _, interactions, _, links = blind
+    """Typed links per document (direction for sequential)."""
+    _, _, _, interactions, _, links, floors = blind
 
     def key(document: str, a: str, b: str, kind: str) -> tuple[str, ...]:
         return (document, a, b, kind) if kind == "sequential" else (document, *sorted((a, b)), kind)
@@ -159,8 +167,8 @@ def test_links_against_the_blind_answer_key(blind: tuple) -> None:
     }
     want = {key(d, a, b, kind) for d, a, b, kind, _ in links}
     hits = len(got & want)
-    assert hits / len(got) >= 0.55, sorted(got - want)
-    assert hits / len(want) >= 0.45, sorted(want - got)
+    assert hits / len(got) >= floors[2], sorted(got - want)
+    assert hits / len(want) >= floors[3], sorted(want - got)
 
 
 # ---------------------------------------------------------------- held out (never tuned on)
