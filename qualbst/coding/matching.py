@@ -111,7 +111,9 @@ class Annotator:
         self.stem_matcher = PhraseMatcher(vocab, attr="LEMMA")
         # cues with a gap ("personel ~ kurang"): a token Matcher, on roots like the stem matcher
         self.gap_matcher = Matcher(vocab)
-        self._gap_first: set[int] = set()  # the roots gap cues start with: the matcher runs only then
+        # each gap cue's roots (its words but prefixes): the matcher runs only on a segment holding all
+        # of one cue's roots; a cue of prefixes only needs it always
+        self._gap_needs: list[frozenset[int]] = []
         self._gap_always = False
         self.lower_matcher = PhraseMatcher(vocab, attr="LOWER")
         # prefix cues: label -> one spec per word, ("prefix", "verifik") or ("word", "data")
@@ -135,9 +137,13 @@ class Annotator:
                 words = cue.lower().split()
                 if CUE_GAP in words:
                     self.gap_matcher.add(label, [_gap_pattern(words)])
-                    if words[0].endswith("*"):  # a prefix first word: no cheap test, always run
+                    roots = frozenset(
+                        vocab.strings.add(w) for w in words if w != CUE_GAP and not w.endswith("*")
+                    )
+                    if roots:
+                        self._gap_needs.append(roots)
+                    else:
                         self._gap_always = True
-                    self._gap_first.add(vocab.strings.add(words[0]))
                     continue
                 if any(w.endswith("*") for w in words):
                     self.prefix_patterns[label] = tuple(
@@ -272,9 +278,12 @@ class Annotator:
         found: list[CueMatch] = []
         strings = self.nlp.vocab.strings
         matchers: list[Any] = [self.stem_matcher, self.lower_matcher]
-        if self._gap_always or (
-            self._gap_first and not self._gap_first.isdisjoint(doc.to_array(LEMMA).tolist())
-        ):  # a token Matcher call costs as much as the rest of this method: only where one can match
+        if self._gap_needs and not self._gap_always:
+            roots = set(doc.to_array(LEMMA).tolist())
+            gaps = any(needs <= roots for needs in self._gap_needs)
+        else:
+            gaps = self._gap_always
+        if gaps:  # a token Matcher call costs as much as the rest of this method: only where one can match
             matchers.append(self.gap_matcher)
         matches = [
             (strings[match_id], start, end)
