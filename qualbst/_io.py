@@ -85,6 +85,8 @@ def atomic_output_dir(out: str | Path) -> Iterator[Path]:
     from .errors import QualbstError
 
     target = Path(out)
+    if target.is_symlink():  # out/ links to a folder elsewhere: replace that folder, keep the link
+        target = target.resolve()
     if target.exists() and not target.is_dir():
         raise QualbstError("the output path is a file, not a folder; name a folder", file=target)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -127,3 +127,15 @@ def test_an_output_path_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(QualbstError, match="out: the output path is a file"), atomic_output_dir(target):
         pytest.fail("the block must not run")
     assert target.read_text() == "not a folder"
+
+
+def test_a_symlinked_out_folder_stays_a_link_to_the_new_outputs(out: Path, tmp_path: Path) -> None:
+    link = tmp_path / "out-link"
+    link.symlink_to(out, target_is_directory=True)
+    with atomic_output_dir(link) as staging:
+        (staging / "a.csv").write_text("new a\n")
+    assert link.is_symlink()
+    assert link.resolve() == out.resolve()
+    assert (link / "a.csv").read_text() == "new a\n"
+    assert (out / "b.csv").read_text() == "old b\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "out-link"]  # nothing left behind
