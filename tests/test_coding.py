@@ -11,7 +11,7 @@ import pytest
 from qualbst.codebook import load_codebook
 from qualbst.coding.evaluate import combine_codings, cross_validate_model, evaluate_coders, score_codings
 from qualbst.coding.machine import describe_machine_coders
-from qualbst.coding.model import AutoCoder, ModelError, QualbstWarning, load_config
+from qualbst.coding.model import AutoCoder, ModelError, QualbstWarning, load_config, model_trainer
 from qualbst.coding.rules import code_rules, find_mentions
 from qualbst.corpus.model import Document, Turn
 from qualbst.segments import segment_corpus
@@ -196,6 +196,13 @@ def test_model_folder_errors(book, tmp_path: Path) -> None:
     (tmp_path / "bad" / "model.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(ModelError, match="not a readable qualbst model"):
         AutoCoder.load(tmp_path / "bad", book)
+    for broken in ("nope", "bad"):  # whose codes a model learned: the same errors, without loading it
+        with pytest.raises(ModelError):
+            model_trainer(tmp_path / broken)
+    (tmp_path / "list").mkdir()
+    (tmp_path / "list" / "model.json").write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(ModelError, match="unknown format"):
+        AutoCoder.load(tmp_path / "list", book)
     docs, segments, codings = training_corpus()
     with pytest.warns(QualbstWarning):
         folder = AutoCoder.train(segments, codings, docs, book, coder="coder-a").save(tmp_path / "m")
@@ -204,6 +211,7 @@ def test_model_folder_errors(book, tmp_path: Path) -> None:
     (folder / "model.json").write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(ModelError, match="trained with another codebook"):
         AutoCoder.load(folder, book)
+    assert model_trainer(folder) == "coder-a"
 
 
 def test_leave_one_document_out_never_sees_the_document(book) -> None:

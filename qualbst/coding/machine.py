@@ -72,7 +72,7 @@ def describe_machine_coders(
     >>> by_b["auto:model"].split("; ")[1][:40]
     'coder-b coded fewer than two documents, '
     """
-    from .model import MODEL_CODER, AutoCoder
+    from .model import MODEL_CODER, model_trainer
     from .rules import RULES_CODER
 
     described: dict[str, str] = {}
@@ -83,7 +83,7 @@ def describe_machine_coders(
                 "mentions and the shape of statements; each coding's evidence names its cue"
             )
         elif coder == MODEL_CODER and model is not None:
-            trained_on = AutoCoder.load(model).trained_on
+            trained_on = model_trainer(model)
             described[coder] = (
                 f"the model in {model} (trained on {trained_on}'s codes); its codings are "
                 "suggestions with a confidence, and evidence names the features behind each"

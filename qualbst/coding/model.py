@@ -65,6 +65,7 @@ __all__ = [
     "codebook_fingerprint",
     "feature_views",
     "load_config",
+    "model_trainer",
     "segment_views",
 ]
 
@@ -353,6 +354,34 @@ class _Counts:
         vectorizer.vocabulary_ = {str(self.names[j]): i for i, j in enumerate(keep)}
         vectorizer.idf_ = transformer.idf_
         return vectorizer, _Columns(keep, transformer), matrix
+
+
+def _read_meta(folder: Path) -> dict[str, Any]:
+    """``model.json`` of a model folder, parsed; ModelError if missing, unreadable or not a qualbst model."""
+    if not folder.is_dir():
+        raise ModelError("model folder not found (train one with 'qualbst train')", file=folder)
+    try:
+        meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            found = meta.get("format") if isinstance(meta, dict) else None
+            raise ValueError(f"unknown format {found!r}")
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"not a readable qualbst model ({exc})", file=folder) from None
+    return meta
+
+
+def model_trainer(path: str | Path) -> str:
+    """Whose codes the model in folder ``path`` learned, without loading its weights.
+
+    Raises
+    ------
+    ModelError
+        As :meth:`AutoCoder.load` for a missing or unreadable folder.
+    """
+    meta = _read_meta(Path(path))
+    if not isinstance(meta.get("trained_on"), str):
+        raise ModelError("not a readable qualbst model (no 'trained_on')", file=path)
+    return meta["trained_on"]
 
 
 class AutoCoder:
@@ -660,12 +689,8 @@ class AutoCoder:
         from sklearn.linear_model import LogisticRegression
 
         folder = Path(path)
-        if not folder.is_dir():
-            raise ModelError("model folder not found (train one with 'qualbst train')", file=folder)
+        meta = _read_meta(folder)
         try:
-            meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-            if meta.get("format") != FORMAT:
-                raise ValueError(f"unknown format {meta.get('format')!r}")
             settings = dict(meta["settings"])
             features = list(meta["features"])
             vectorizer = TfidfVectorizer(analyzer=_analyzer(int(settings["ngram"])), sublinear_tf=True)
