@@ -91,7 +91,8 @@ def describe_machine_coders(
         elif coder == MODEL_CODER:
             trainer = train_coder or default_training_coder(codings) or "?"
             head = f"a model trained here on {trainer}'s codes (scikit-learn logistic regression per code); "
-            if len(set(codings.loc[codings["coder"] == trainer, "document"])) >= 2:  # as model_folds
+            coded = set(codings.loc[codings["coder"] == trainer, "document"])
+            if any(f.held_out is not None for f in model_folds(coded, sorted(coded))):
                 described[coder] = head + (
                     f"each document {trainer} coded is coded by a model trained without it "
                     "(leave-one-document-out), the others by one trained on all of them"
