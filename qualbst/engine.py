@@ -433,6 +433,10 @@ class CacheStats:
             text += f"; model: {self.folds_reused} of {self.folds} trainings reused"
         return text
 
+    def log(self, cache: Cache) -> tuple[str, ...]:
+        """What a run reports about ``cache``: this summary when the cache is on, then its notes."""
+        return tuple(([self.summary()] if cache.enabled else []) + list(cache.notes))
+
 
 def compute_documents(
     documents: Sequence[Document],

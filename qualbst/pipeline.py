@@ -594,8 +594,7 @@ def machine_coding(
             documents, book, codings, coder=coder, model=model, train_coder=train_coder,
             runner=runner, store=store, stats=stats,
         )  # fmt: skip
-    log = ([stats.summary()] if store.enabled else []) + store.notes
-    return CodeResult(coded.project, coded.mentions, coded.machine, (), tuple(coded.notes), tuple(log))
+    return CodeResult(coded.project, coded.mentions, coded.machine, (), tuple(coded.notes), stats.log(store))
 
 
 def code(
@@ -740,5 +739,4 @@ def run(
             cache=store,
         )
         files = write_outputs(analysis, staging, streamed=sink.names)
-    log = ([stats.summary()] if store.enabled else []) + store.notes
-    return RunResult(analysis, tuple(Path(out) / f.relative_to(staging) for f in files), tuple(log))
+    return RunResult(analysis, tuple(Path(out) / f.relative_to(staging) for f in files), stats.log(store))
