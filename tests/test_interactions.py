@@ -60,6 +60,47 @@ def test_pairs(book, text: str, kind: str, own: str | None, pairs: list[tuple[st
 
 
 @pytest.mark.parametrize(
+    ("text", "kind", "own", "pairs"),
+    [
+        # a list sharing one marker is parallel: both sources hand to the receiver, not to each other
+        ("Kalau dapat info dari kecamatan atau Dinsos langsung kami teruskan ke RT.", "sequential", "kelurahan",
+         [("kecamatan", "kelurahan"), ("dinsos", "kelurahan"), ("kelurahan", "rtrw")]),
+        ("Kami bantu sosialisasi ke kecamatan, kelurahan.", "sequential", "dinsos",
+         [("dinsos", "kecamatan"), ("dinsos", "kelurahan")]),
+        ("Ada permintaan dari pusat, dari kelurahan, tiap hari.", "sequential", "dinsos",
+         [("kemensos", "dinsos"), ("kelurahan", "dinsos")]),
+        # ...but a comma before a new clause's subject is not a list
+        ("Kalau undangan sudah datang dari Kantor Pos, kecamatan ngabari kami.", "sequential", "kelurahan",
+         [("pos", "kecamatan"), ("kecamatan", "kelurahan")]),
+        # the programme's recipients are at the end of a chain, never a reciprocal or pooled party
+        ("Kelurahan minta ke RT, RT minta ke warganya, difoto.", "reciprocal", "dinsos", [("kelurahan", "rtrw")]),
+        ("Kelurahan minta ke RT, RT minta ke warganya, difoto.", "sequential", "dinsos",
+         [("kelurahan", "rtrw"), ("rtrw", "kpm")]),
+        # the pool's source is not a member of the pool
+        ("Datanya dari Kemensos, dipakai kecamatan dan kelurahan.", "pooled", None, [("kecamatan", "kelurahan")]),
+        # 'kami' pools with its peers, not with the units it oversees or keeps the register for
+        ("Kami ngurus wilayah kami, Pegirian ngurus wilayahnya.", "pooled", "kelurahan",
+         [("kelurahan", "kelurahan-pegirian")]),
+        ("Kami punya tiga puluh satu kecamatan dan semua kelurahan, kerjanya sendiri-sendiri.", "pooled", "dinsos",
+         [("kecamatan", "kelurahan")]),
+    ],
+)  # fmt: skip
+def test_pairs_of_lists_and_roles(
+    book, text: str, kind: str, own: str | None, pairs: list[tuple[str, str]]
+) -> None:
+    assert segment_pairs(text, kind, lang="id", codebook=book, own_agency=own) == pairs
+
+
+def test_one_agency_named_is_no_pool(book) -> None:
+    # "tiap kelurahan" pools the wards with each other; the informant is not the other party
+    text = "Tiap kelurahan pegang data KPM-nya sendiri, sumbernya sama-sama DTKS."
+    assert segment_pairs(text, "pooled", lang="id", codebook=book, own_agency="dinsos") == []
+    assert segment_pairs(text, "reciprocal", lang="id", codebook=book, own_agency="dinsos") == [
+        ("dinsos", "kelurahan")
+    ]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Kemensos, PT Pos, kecamatan dan kelurahan.",  # a list of agencies is not an interaction

@@ -15,17 +15,27 @@ by the chosen coders), the agencies it names become typed pairs:
   An agency after ``lewat``/``melalui``/``via`` is an intermediary: it
   receives from the party before it and hands on to the party after it.
 - **reciprocal** pairs are the consecutive distinct agencies, undirected.
-- **pooled** pairs are every pair of distinct agencies, undirected.
+- **pooled** pairs are every pair of distinct agencies, undirected, but for
+  the source the pool draws from ("dari Kemensos") and for ``kami``/``we``
+  unless a peer of the informant's agency (same level) is named ("kami ngurus
+  wilayah kami, Pegirian ngurus wilayahnya"; not "we had thirty-one
+  districts ...", where the informant oversees the pool).
+- Parties of a list that shares one marker ("dari kecamatan atau Dinsos",
+  "ke kecamatan, kelurahan", "dari pusat, dari kelurahan") are parallel: each
+  is linked to the parties either side of the list, not to one another.
+- The programme's recipients (agency level ``recipients``) end sequential
+  chains; they are never a reciprocal or pooled party.
 
 Not interactions: agencies joined only by list words and punctuation
 (``dan``, ``atau``, ``and``, ``,``) with no handoff between them; a pair with
 a negator between its two mentions ("kami ndak pernah cek silang sama
 Pegirian"); an agency right after an object noun ("data KPM", "daftar
 penerima": it is what is handed over). ``kami``/``kita``/``we`` stand for the
-informant's agency. When a segment names only one agency, the one named in
-the segment before it in the same turn, or else the informant's own agency,
-is the other party; without a marker the direction then follows the
-administrative levels (top-down, as the programme runs).
+informant's agency. When a segment names only one agency (or one list of
+parallel ones), the one named in the segment before it in the same turn, or
+else the informant's own agency, is the other party of a sequential or
+reciprocal link (a pool needs two agencies named); a sequential one needs a
+marker or a receiving verb to give its direction.
 
 All words are plain data in ``qualbst/lang/<lang>/`` (``source_markers``,
 ``via_markers``, ``receive_words``, ``agent_markers``, ``passive_prefixes``,
@@ -41,7 +51,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..codebook import AGENCY_LEVELS
 from ..coding.matching import Mention, annotator
 from ..lang import load_words
 from ..tables import INTERACTIONS_COLUMNS, records
@@ -65,6 +74,7 @@ __all__ = [
 
 INTERACTION_TYPES = ("pooled", "sequential", "reciprocal")
 CODE_PREFIX = "interdependence."
+RECIPIENTS = "recipients"  # the agency level of the programme's beneficiaries
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,7 @@ class _Party:
     token_start: int
     token_end: int
     role: str  # "", "source", "via", "object"
+    pronoun: bool = False
 
 
 def _parties(
@@ -120,7 +131,8 @@ def _parties(
         role = _marker(doc, mention.token_start, words, named)
         taken.update(range(mention.token_start, mention.token_end))
         if role not in ("object", "location"):
-            parties.append(_Party(mention.agency, mention.token_start, mention.token_end, role))
+            pronoun = mention.method == "pronoun"
+            parties.append(_Party(mention.agency, mention.token_start, mention.token_end, role, pronoun))
     for agency, start, end in nouns:
         if taken.intersection(range(start, end)):
             continue
@@ -176,11 +188,6 @@ def _directed(a: _Party, b: _Party, tokens: Sequence[Any], words: _Words) -> tup
     return a.agency, b.agency
 
 
-def _level(codebook: Codebook, agency: str) -> int:
-    level = codebook.agency(agency).level if codebook.has_agency(agency) else ""
-    return AGENCY_LEVELS.index(level) if level in AGENCY_LEVELS else len(AGENCY_LEVELS)
-
-
 def segment_pairs(
     text: str,
     kind: str,
@@ -223,6 +230,25 @@ def segment_pairs(
     ...               codebook=book, own_agency="kelurahan")
     []
     """
+    pairs = _stated_pairs(text, kind, lang, codebook, own_agency, context_agency)
+    if kind == "sequential":
+        return pairs
+    # the programme's recipients are at the end of the chain, not units that pool or adjust
+    return [pair for pair in pairs if RECIPIENTS not in {_level_name(codebook, a) for a in pair}]
+
+
+def _level_name(codebook: Codebook, agency: str) -> str:
+    return codebook.agency(agency).level if codebook.has_agency(agency) else ""
+
+
+def _stated_pairs(
+    text: str,
+    kind: str,
+    lang: str,
+    codebook: Codebook,
+    own_agency: str | None,
+    context_agency: str | None,
+) -> list[tuple[str, str]]:
     ann = annotator(codebook, lang)
     words = _words(lang)
     doc = ann.make_doc(text)
@@ -235,18 +261,58 @@ def segment_pairs(
         return _one_party(doc, parties[0], kind, words, codebook, own_agency, context_agency)
     pairs: list[tuple[str, str]] = []
     if kind == "pooled":
-        ordered = sorted(distinct)
+        members = {p.agency for p in parties if p.role != "source" and not p.pronoun}
+        # "kami" pools with its peers ("kami ngurus wilayah kami, Pegirian ngurus wilayahnya"),
+        # not with the units it oversees or draws from ("we had thirty-one districts ...")
+        peers = {_level_name(codebook, a) for a in members}
+        members |= {p.agency for p in parties if p.pronoun and _level_name(codebook, p.agency) in peers}
+        ordered = sorted(members)
         return [(x, y) for i, x in enumerate(ordered) for y in ordered[i + 1 :]]
-    for a, b in itertools.pairwise(parties):
-        if a.agency == b.agency:
-            continue
-        tokens = _between(doc, a, b)
+    slots = _slots(doc, parties, words)
+    if len(slots) == 1:
+        # parallel parties only ("data datang dari kelurahan, dari pusat"): each with the implied other
+        pairs = [
+            pair
+            for party in slots[0]
+            for pair in _one_party(doc, party, kind, words, codebook, own_agency, context_agency)
+        ]
+        return _finish(pairs, kind)
+    for left, right in itertools.pairwise(slots):
+        tokens = _between(doc, left[-1], right[0])
         if any(t.lower_ in words.negators for t in tokens):
             continue
-        if _is_list(tokens, words) and b.role == "" and a.role == "":
-            continue
-        pairs.append(_directed(a, b, tokens, words) if kind == "sequential" else (a.agency, b.agency))
+        for a, b in itertools.product(left, right):
+            if a.agency == b.agency:
+                continue
+            if _is_list(tokens, words) and b.role == "" and a.role == "":
+                continue
+            pairs.append(_directed(a, b, tokens, words) if kind == "sequential" else (a.agency, b.agency))
     return _finish(pairs, kind)
+
+
+def _slots(doc: Doc, parties: Sequence[_Party], words: _Words) -> list[list[_Party]]:
+    """Parties grouped where a list shares one marker ("dari kecamatan atau Dinsos",
+    "ke kecamatan, kelurahan"): the parties of a group are parallel, each linked
+    to the groups either side of it and not to each other."""
+    slots: list[list[_Party]] = []
+    for party in parties:
+        if slots:
+            last = slots[-1][-1]
+            between = _between(doc, last, party)
+            marked = last.role in ("source", "target") and party.role == "" and not party.pronoun
+            joined = any(t.lower_ in words.lists for t in between) or (
+                party.token_end == len(doc) or doc[party.token_end].is_punct
+            )
+            if marked and joined and _is_list(between, words):
+                slots[-1].append(_Party(party.agency, party.token_start, party.token_end, last.role))
+                continue
+            # "dari pusat, dari kelurahan": two sources of one flow, not a handoff between them
+            repeated = last.role == party.role == "source" and _is_list(between[:-1], words)
+            if repeated and len(between) > 1 and between[-1].lower_ in words.source:
+                slots[-1].append(party)
+                continue
+        slots.append([party])
+    return slots
 
 
 def statement_features(
@@ -299,6 +365,8 @@ def _one_party(
     if other is None or other == only.agency:
         return []
     receives = any(t.lemma_ in words.receive for t in doc)
+    if kind == "pooled":
+        return []
     if kind != "sequential":
         return _finish([(other, only.agency)], kind)
     if only.role == "source" or (receives and only.role != "target"):
