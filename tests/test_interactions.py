@@ -69,6 +69,14 @@ def test_pairs(book, text: str, kind: str, own: str | None, pairs: list[tuple[st
          [("dinsos", "kecamatan"), ("dinsos", "kelurahan")]),
         ("Ada permintaan dari pusat, dari kelurahan, tiap hari.", "sequential", "dinsos",
          [("kemensos", "dinsos"), ("kelurahan", "dinsos")]),
+        # "ke X atau ke Y" is a choice of receivers; "ke X, ke Y, ke Z" (below) is a chain
+        ("Warganya kami arahkan ke Dinsos atau ke kelurahan.", "sequential", "pos",
+         [("pos", "dinsos"), ("pos", "kelurahan")]),
+        ("Undangan dibawa ke kecamatan, ke kelurahan, ke RT.", "sequential", "pos",
+         [("kecamatan", "kelurahan"), ("kelurahan", "rtrw")]),
+        # a denial runs on along the list of receivers
+        ("Kami nggak pernah kirim data ke Wonokusumo, ke Sidotopo, nggak pernah.", "sequential",
+         "kelurahan-pegirian", []),
         # ...but a comma before a new clause's subject is not a list
         ("Kalau undangan sudah datang dari Kantor Pos, kecamatan ngabari kami.", "sequential", "kelurahan",
          [("pos", "kecamatan"), ("kecamatan", "kelurahan")]),

@@ -21,8 +21,10 @@ by the chosen coders), the agencies it names become typed pairs:
   wilayah kami, Pegirian ngurus wilayahnya"; not "we had thirty-one
   districts ...", where the informant oversees the pool).
 - Parties of a list that shares one marker ("dari kecamatan atau Dinsos",
-  "ke kecamatan, kelurahan", "dari pusat, dari kelurahan") are parallel: each
-  is linked to the parties either side of the list, not to one another.
+  "ke kecamatan, kelurahan", "dari pusat, dari kelurahan", "ke Dinsos atau ke
+  kelurahan") are parallel: each is linked to the parties either side of the
+  list, not to one another ("ke kecamatan, ke kelurahan, ke RT" is a chain).
+  A denial before a list of receivers covers all of them.
 - The programme's recipients (agency level ``recipients``) end sequential
   chains; they are never a reciprocal or pooled party.
 
@@ -277,9 +279,13 @@ def _stated_pairs(
             for pair in _one_party(doc, party, kind, words, codebook, own_agency, context_agency)
         ]
         return _finish(pairs, kind)
+    denied = False
     for left, right in itertools.pairwise(slots):
         tokens = _between(doc, left[-1], right[0])
-        if any(t.lower_ in words.negators for t in tokens):
+        # "kami nggak pernah kirim ke Wonokusumo, ke Sidotopo": the denial runs on along the chain
+        onward = denied and right[0].role == "target" and len(tokens) > 1 and _is_list(tokens[:-1], words)
+        denied = onward or any(t.lower_ in words.negators for t in tokens)
+        if denied:
             continue
         for a, b in itertools.product(left, right):
             if a.agency == b.agency:
@@ -307,8 +313,17 @@ def _slots(doc: Doc, parties: Sequence[_Party], words: _Words) -> list[list[_Par
                 slots[-1].append(_Party(party.agency, party.token_start, party.token_end, last.role))
                 continue
             # "dari pusat, dari kelurahan": two sources of one flow, not a handoff between them
-            repeated = last.role == party.role == "source" and _is_list(between[:-1], words)
-            if repeated and len(between) > 1 and between[-1].lower_ in words.source:
+            # ("ke kecamatan, ke kelurahan, ke RT" is a chain; "ke kecamatan atau ke Dinsos" is not)
+            repeated = last.role == party.role and party.role in ("source", "target")
+            marker = words.source if party.role == "source" else words.target
+            conjoined = party.role == "source" or any(t.lower_ in words.lists for t in between)
+            if (
+                repeated
+                and conjoined
+                and len(between) > 1
+                and _is_list(between[:-1], words)
+                and between[-1].lower_ in marker
+            ):
                 slots[-1].append(party)
                 continue
         slots.append([party])
