@@ -99,6 +99,24 @@ def test_pairs_of_lists_and_roles(
     assert segment_pairs(text, kind, lang="id", codebook=book, own_agency=own) == pairs
 
 
+def test_what_comes_from_one_agency_comes_to_the_speaker(book) -> None:
+    # with no receiver named, the receiver is the informant, not the agency named a segment before
+    text = "Juga surat-surat dari Dinsos, surat edaran soal jadwal."
+    pairs = segment_pairs(
+        text, "sequential", lang="id", codebook=book, own_agency="kecamatan", context_agency="pos"
+    )
+    assert pairs == [("dinsos", "kecamatan")]
+    # a receiving verb alone names who receives, not from whom
+    text = "Sebagian besar KPM sudah menerima uangnya."
+    assert segment_pairs(text, "sequential", lang="id", codebook=book, own_agency="kelurahan") == []
+    # a handoff to one agency is still read from the one named before
+    text = "Terus dikirim ke kelurahan."
+    pairs = segment_pairs(
+        text, "sequential", lang="id", codebook=book, own_agency="rtrw", context_agency="kecamatan"
+    )
+    assert pairs == [("kecamatan", "kelurahan")]
+
+
 def test_one_agency_named_is_no_pool(book) -> None:
     # "tiap kelurahan" pools the wards with each other; the informant is not the other party
     text = "Tiap kelurahan pegang data KPM-nya sendiri, sumbernya sama-sama DTKS."

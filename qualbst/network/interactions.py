@@ -36,8 +36,10 @@ penerima": it is what is handed over). ``kami``/``kita``/``we`` stand for the
 informant's agency. When a segment names only one agency (or one list of
 parallel ones), the one named in the segment before it in the same turn, or
 else the informant's own agency, is the other party of a sequential or
-reciprocal link (a pool needs two agencies named); a sequential one needs a
-marker or a receiving verb to give its direction.
+reciprocal link (a pool needs two agencies named); what comes ``dari`` the one
+agency, with no receiver named, comes to the informant. A sequential link
+then needs a marker (``dari``, ``ke``, ``lewat``...) to give its direction:
+"KPM sudah menerima" names who receives, not from whom.
 
 All words are plain data in ``qualbst/lang/<lang>/`` (``source_markers``,
 ``via_markers``, ``receive_words``, ``agent_markers``, ``passive_prefixes``,
@@ -373,18 +375,18 @@ def _one_party(
     """Pairs of a segment that names one agency: the other is implied."""
     if any(t.lower_ in words.negators for t in doc):
         return []
-    speaks_for_self = any(t.lower_ in words.self_words for t in doc)
+    # "surat-surat dari Dinsos": what comes from an agency, with no receiver named, comes to the speaker
+    speaks_for_self = only.role == "source" or any(t.lower_ in words.self_words for t in doc)
     other = own_agency if speaks_for_self or context_agency is None else context_agency
     if other is None or other == only.agency:
         other = own_agency if other != own_agency else None
     if other is None or other == only.agency:
         return []
-    receives = any(t.lemma_ in words.receive for t in doc)
     if kind == "pooled":
         return []
     if kind != "sequential":
         return _finish([(other, only.agency)], kind)
-    if only.role == "source" or (receives and only.role != "target"):
+    if only.role == "source":
         return _finish([(only.agency, other)], kind)
     if only.role in ("target", "via"):
         return _finish([(other, only.agency)], kind)
