@@ -106,6 +106,11 @@ def test_what_comes_from_one_agency_comes_to_the_speaker(book) -> None:
         text, "sequential", lang="id", codebook=book, own_agency="kecamatan", context_agency="pos"
     )
     assert pairs == [("dinsos", "kecamatan")]
+    # 'ke saya': the informant speaking for their office receives
+    text = "Tiap kelurahan kirim datanya sendiri ke saya."
+    assert segment_pairs(text, "sequential", lang="id", codebook=book, own_agency="dinsos") == [
+        ("kelurahan", "dinsos")
+    ]
     # a receiving verb alone names who receives, not from whom
     text = "Sebagian besar KPM sudah menerima uangnya."
     assert segment_pairs(text, "sequential", lang="id", codebook=book, own_agency="kelurahan") == []

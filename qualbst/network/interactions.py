@@ -33,7 +33,8 @@ Not interactions: agencies joined only by list words and punctuation
 a negator between its two mentions ("kami ndak pernah cek silang sama
 Pegirian"); an agency right after an object noun ("data KPM", "daftar
 penerima": it is what is handed over). ``kami``/``kita``/``we`` stand for the
-informant's agency. When a segment names only one agency (or one list of
+informant's agency, and so does ``saya``/``aku``/``I`` after a marker ("kirim
+datanya ke saya"). When a segment names only one agency (or one list of
 parallel ones), the one named in the segment before it in the same turn, or
 else the informant's own agency, is the other party of a sequential or
 reciprocal link (a pool needs two agencies named); what comes ``dari`` the one
@@ -257,6 +258,8 @@ def _stated_pairs(
     words = _words(lang)
     doc = ann.make_doc(text)
     parties = _parties(doc, ann.mentions(doc, own_agency=own_agency), ann.nouns(doc), words)
+    if own_agency is not None:
+        parties = _with_speaker(doc, parties, own_agency, words)
     distinct = {p.agency for p in parties}
     if not distinct:
         return []
@@ -296,6 +299,20 @@ def _stated_pairs(
                 continue
             pairs.append(_directed(a, b, tokens, words) if kind == "sequential" else (a.agency, b.agency))
     return _finish(pairs, kind)
+
+
+def _with_speaker(doc: Doc, parties: list[_Party], own_agency: str, words: _Words) -> list[_Party]:
+    """The parties and the informant speaking for their office after a marker
+    ("Tiap kelurahan kirim datanya ke saya": the informant's agency receives)."""
+    named = {i for p in parties for i in range(p.token_start, p.token_end)}
+    added = []
+    for i in range(1, len(doc)):
+        if i in named or doc[i].lower_ not in words.self_words:
+            continue
+        role = _marker(doc, i, words, named)
+        if role in ("source", "target"):
+            added.append(_Party(own_agency, i, i + 1, role, pronoun=True))
+    return sorted([*parties, *added], key=lambda p: p.token_start) if added else parties
 
 
 def _slots(doc: Doc, parties: Sequence[_Party], words: _Words) -> list[list[_Party]]:
