@@ -51,6 +51,14 @@ def test_fuzzy_one_letter(book) -> None:
     assert list(zip(mentions["agency"], mentions["method"], strict=True)) == [("kelurahan", "fuzzy")]
 
 
+def test_plural_by_reduplication(book) -> None:
+    d = doc("Undangan kami kabarkan ke kelurahan-kelurahan, terus ke RT-RT. Data-data sudah lengkap.")
+    mentions = find_mentions(segment_corpus([d]), [d], book)
+    found = list(zip(mentions["surface"], mentions["agency"], mentions["method"], strict=True))
+    assert found == [("kami", "kelurahan", "pronoun"), ("kelurahan-kelurahan", "kelurahan", "alias"),
+                     ("RT-RT", "rtrw", "alias")]  # fmt: skip
+
+
 def test_interviewer_pronoun_is_not_resolved(book) -> None:
     d = doc("Iya.")
     segments = segment_corpus([d])

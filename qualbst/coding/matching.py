@@ -98,6 +98,8 @@ class Annotator:
             if agency.nouns:
                 self.noun_matcher.add(agency.id, [self.nlp.make_doc(n.lower()) for n in agency.nouns])
         self.single_aliases: dict[str, str] = {}
+        # every one-word surface form, for plurals by reduplication ("kelurahan-kelurahan", "RT-RT")
+        self._one_word: dict[str, str] = {}
         self.not_fuzzy: frozenset[str] = frozenset(
             word.lower() for agency in codebook.agencies for word in agency.exclude
         )
@@ -106,6 +108,8 @@ class Annotator:
             self.agency_matcher.add(agency.id, [self.nlp.make_doc(f) for f in forms])
             for form in forms:
                 words = form.split()
+                if len(words) == 1:
+                    self._one_word.setdefault(form.lower(), agency.id)
                 if len(words) == 1 and len(form) >= FUZZY_MIN_LENGTH and form.isalpha():
                     self.single_aliases.setdefault(form.lower(), agency.id)
         self.stem_matcher = PhraseMatcher(vocab, attr="LEMMA")
@@ -124,7 +128,7 @@ class Annotator:
         self._first_word: dict[int, tuple[str, ...]] = {}
         self._lemma_of: dict[int, int] = {}
         self._pronoun: dict[int, bool] = {}
-        self._fuzzy_of: dict[tuple[int, bool], str | None] = {}
+        self._fuzzy_of: dict[tuple[int, bool], tuple[str | None, str]] = {}
         self._fuzzy_cache: dict[str, str | None] = {}
         self._docs: OrderedDict[str, Doc] = OrderedDict()
         self.cue_labels: dict[str, tuple[str, str]] = {}
@@ -188,7 +192,8 @@ class Annotator:
         return doc
 
     def mentions(self, doc: Doc, *, own_agency: str | None = None) -> list[Mention]:
-        """Agency mentions in ``doc``: aliases, one-letter misspellings, pronouns.
+        """Agency mentions in ``doc``: aliases (and their plurals by reduplication,
+        "kelurahan-kelurahan"), one-letter misspellings, pronouns.
 
         ``own_agency`` is the informant's agency, which ``kami``/``kita``/``we``
         stand for; without it pronouns are not resolved. Overlapping alias
@@ -220,14 +225,24 @@ class Annotator:
             else:
                 key = (lower, bool(alpha))
                 if key not in fuzzy_of:
-                    form = strings[lower]
-                    fuzzy_of[key] = self._fuzzy(form) if alpha and len(form) >= FUZZY_MIN_LENGTH else None
-                who, method = fuzzy_of[key], "fuzzy"
+                    fuzzy_of[key] = self._word_agency(strings[lower], bool(alpha))
+                who, method = fuzzy_of[key]
             if who is None or i in covered:
                 continue
             token = doc[i]
             found.append(Mention(who, token.idx, token.idx + len(token), token.text, method, i, i + 1))
         return sorted(found, key=lambda m: (m.start, m.end))
+
+    def _word_agency(self, form: str, alpha: bool) -> tuple[str | None, str]:
+        """The agency one word not matched as an alias names, and how: a plural
+        by reduplication of a one-word alias ("kelurahan-kelurahan"), or a
+        one-letter misspelling of one."""
+        if alpha:
+            return (self._fuzzy(form) if len(form) >= FUZZY_MIN_LENGTH else None), "fuzzy"
+        first, dash, second = form.partition("-")
+        if dash and first == second:
+            return self._one_word.get(first), "alias"
+        return None, "fuzzy"
 
     def nouns(self, doc: Doc) -> list[tuple[str, int, int]]:
         """Handoff nouns of agencies in ``doc``: (agency, token start, token end)."""
