@@ -108,7 +108,7 @@ class Code:
 
     ``cues`` and ``examples`` map a language (``id``, ``en``) to a tuple of
     strings; ``requires`` holds structural conditions for the rule coder
-    (``{"agencies": 2}``).
+    (``{"agencies": 2}``, ``{"agencies": 2, "parallel": True}``).
 
     Examples
     --------
@@ -300,6 +300,14 @@ def _code(entry: Any) -> Code:
         raise ValueError(f"code {code_id!r}: 'requires' must be a mapping like {{agencies: 2}}")
     if "agencies" in requires and not (isinstance(requires["agencies"], int) and requires["agencies"] >= 1):
         raise ValueError(f"code {code_id!r}: 'requires.agencies' must be a positive whole number")
+    if "parallel" in requires and not isinstance(requires["parallel"], bool):
+        raise ValueError(f"code {code_id!r}: 'requires.parallel' must be true or false")
+    unknown = sorted(set(requires) - {"agencies", "parallel"})
+    if unknown:
+        raise ValueError(
+            f"code {code_id!r}: unknown requirement(s) {', '.join(map(repr, unknown))} "
+            "(known: agencies, parallel)"
+        )
     parent = entry.get("parent")
     return Code(
         id=code_id,

@@ -82,6 +82,20 @@ def test_invalid_cue_names_code_and_cue(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("requires", "message"),
+    [
+        ({"agencies": 0}, "'requires.agencies' must be a positive whole number"),
+        ({"agencies": 2, "parallel": "yes"}, "'requires.parallel' must be true or false"),
+        ({"agencies": 2, "peers": True}, "unknown requirement(s) 'peers' (known: agencies, parallel)"),
+    ],
+)
+def test_invalid_requirement_names_the_code(tmp_path: Path, requires: dict, message: str) -> None:
+    codes, agencies = minimal_codebook()
+    codes[-1]["requires"] = requires
+    assert f"code {codes[-1]['id']!r}: {message}" in _problem(tmp_path, codes, agencies)
+
+
 @pytest.mark.parametrize("cue", ["~ kurang", "staf ~", "staf ~ ~ kurang", "~"])
 def test_a_gap_must_stand_alone_between_two_words(tmp_path: Path, cue: str) -> None:
     codes, agencies = minimal_codebook()

@@ -84,6 +84,27 @@ def test_rules_need_the_relation_not_just_the_word(book) -> None:
     assert "interdependence.sequential" not in set(code_rules(segment_corpus([d]), [d], book)["code"])
 
 
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        # a shared resource and parallel work: pooled, with what made the units parallel
+        ("Datanya sama-sama dari DTKS, kelurahan sama kecamatan jalan sendiri.", "'sama-sama'"),
+        ("Wonokusumo sama Pegirian pakai DTKS.", "kelurahan, kelurahan-pegirian (ward)"),
+        ("Kelurahan-kelurahan ambil data dari DTKS, kami cuma meneruskan.", "'Kelurahan-kelurahan'"),
+        # a shared resource alone is not pooled interdependence
+        ("Kemensos nentukan penerimanya, berdasarkan DTKS, Pos yang nyalurkan.", None),
+    ],
+)
+def test_pooled_needs_parallel_units(book, text: str, why: str | None) -> None:
+    d = doc(text, agency="kecamatan")
+    codings = code_rules(segment_corpus([d]), [d], book)
+    pooled = codings[codings["code"] == "interdependence.pooled"]
+    if why is None:
+        assert pooled.empty
+    else:
+        assert pooled["evidence"].str.endswith(f"; parallel: {why}").all() and len(pooled) == 1
+
+
 def test_negation_blocks_a_cue(book) -> None:
     plain = doc("Kami rapat dengan kecamatan.")
     negated = doc("Kami tidak pernah rapat dengan kecamatan.")

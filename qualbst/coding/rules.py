@@ -14,10 +14,17 @@ A segment gets a code when
    mentioned in the segment or the segment before it in the same turn
    (``kami``/``kita``/``we`` count as the informant's own agency). This is how
    the interdependence codes ask for a relation rather than a word: a handoff
-   or feedback cue between two parties.
+   or feedback cue between two parties. ``parallel: true`` further asks that
+   the agencies be parallel units (Thompson's pooled interdependence: units
+   doing the same job on a shared resource): two of them of the same level,
+   a plural by reduplication ("kelurahan-kelurahan"), or a word of parallel
+   work (``qualbst/lang/<lang>/parallel_words.txt``: ``masing-masing``,
+   ``tiap``, ``sama-sama``, "each", "both"...) in the same segments. A shared
+   resource alone ("diambil dari DTKS", "paid from the national budget") is
+   not pooled interdependence.
 
-``evidence`` names every cue that fired and the words it matched, and the
-agencies that satisfied a requirement; ``confidence`` is ``1 - 0.5**n`` for
+``evidence`` names every cue that fired and the words it matched, the
+agencies that satisfied a requirement and what made them parallel; ``confidence`` is ``1 - 0.5**n`` for
 ``n`` distinct cues (one cue 0.5, two 0.75, three 0.875).
 """
 
@@ -25,10 +32,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from ..lang import load_words
 from ..tables import CODINGS_COLUMNS, MENTIONS_COLUMNS, records
-from .matching import annotator
+from .matching import Annotator, annotator
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,6 +49,33 @@ __all__ = ["RULES_CODER", "code_rules", "find_mentions"]
 
 RULES_CODER = "auto:rules"
 INTERVIEWER = "interviewer"
+
+
+def _parallel(agencies: set[str], texts: list[str], codebook: Codebook, ann: Annotator) -> str | None:
+    """Why ``agencies`` are parallel units in ``texts`` (see module docstring), or None."""
+    by_level: dict[str, list[str]] = defaultdict(list)
+    for agency in sorted(agencies):
+        if codebook.has_agency(agency):
+            by_level[codebook.agency(agency).level].append(agency)
+    for level, same in sorted(by_level.items()):
+        if len(same) > 1:
+            return f"{', '.join(same)} ({level})"
+    words = _parallel_words(ann.lang)
+    for text in texts:
+        doc = ann.make_doc(text)
+        for token in doc:
+            if token.lower_ in words:
+                return repr(token.text)
+        for mention in ann.mentions(doc):
+            first, dash, second = mention.surface.lower().partition("-")
+            if dash and first == second:
+                return repr(mention.surface)
+    return None
+
+
+@cache
+def _parallel_words(lang: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in load_words(lang, "parallel_words"))
 
 
 def _informant(role: Any) -> bool:
@@ -153,6 +189,8 @@ def code_rules(
     for seg_id, agency in zip(mentions["segment"].tolist(), mentions["agency"].tolist(), strict=True):
         agencies_in[seg_id].add(agency)
     required = {code.id: int(code.requires.get("agencies", 0)) for code in codebook.codes if code.codable}
+    parallel = {code.id for code in codebook.codes if code.codable and code.requires.get("parallel")}
+    text_of = dict(zip(segments["segment"].tolist(), segments["text"].tolist(), strict=True))
     rows: list[dict[str, Any]] = []
     for document_id, group in segments.groupby("document", sort=False):
         document = by_id[str(document_id)]
@@ -180,6 +218,11 @@ def code_rules(
                 evidence = "cue " + ", ".join(notes)
                 if need:
                     evidence += f"; agencies {', '.join(sorted(nearby))}"
+                if code_id in parallel:
+                    why = _parallel(nearby, [seg.text, *(text_of[s] for s in window)], codebook, ann)
+                    if why is None:
+                        continue
+                    evidence += f"; parallel: {why}"
                 rows.append(
                     {
                         "document": document.id,

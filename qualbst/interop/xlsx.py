@@ -78,7 +78,10 @@ def codebook_table(codebook: Codebook) -> pd.DataFrame:
         for lang in LANGS:
             row[f"examples_{lang}"] = "; ".join(code.examples.get(lang, ()))
             row[f"cues_{lang}"] = "; ".join(code.cues.get(lang, ()))
-        row["requires"] = "; ".join(f"{key}: {value}" for key, value in code.requires.items())
+        row["requires"] = "; ".join(
+            f"{key}: {str(value).lower() if isinstance(value, bool) else value}"
+            for key, value in code.requires.items()
+        )
         rows.append(row)
     return pd.DataFrame(rows, columns=list(CODEBOOK_COLUMNS))
 
