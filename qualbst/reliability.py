@@ -82,6 +82,7 @@ __all__ = [
     "gwet_ac1",
     "krippendorff_alpha",
     "pairwise_kappa",
+    "pairwise_matrix",
     "percent_agreement",
     "reliability",
 ]
@@ -1055,6 +1056,26 @@ def pairwise_kappa(
                 }
             )
     return pd.DataFrame(rows, columns=list(PAIRWISE_COLUMNS))
+
+
+def pairwise_matrix(pairs: pd.DataFrame, value: str = "cohen_kappa") -> pd.DataFrame:
+    """:func:`pairwise_kappa`'s table with one row per code and one column per pair.
+
+    Columns are named ``"coder_1 / coder_2"``; codes and pairs keep the order
+    of ``pairs``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pairs = pd.DataFrame({"code": ["x", "x", "OVERALL", "OVERALL"], "coder_1": ["A", "A", "A", "A"],
+    ...                       "coder_2": ["B", "C", "B", "C"], "cohen_kappa": [0.5, 1.0, 0.4, 0.9]})
+    >>> table = pairwise_matrix(pairs)
+    >>> list(table.columns), list(table.index), table.loc["OVERALL"].tolist()
+    (['A / B', 'A / C'], ['x', 'OVERALL'], [0.4, 0.9])
+    """
+    pair = pairs["coder_1"] + " / " + pairs["coder_2"]
+    table = pairs.assign(pair=pair).pivot(index="code", columns="pair", values=value)
+    return table.reindex(index=pairs["code"].unique(), columns=pair.unique())
 
 
 def disagreements(

@@ -23,6 +23,7 @@ from qualbst.reliability import (
     gwet_ac1,
     krippendorff_alpha,
     pairwise_kappa,
+    pairwise_matrix,
     percent_agreement,
     reliability,
 )
@@ -294,6 +295,10 @@ def test_three_coders_and_pairwise_table() -> None:
     assert list(x["cohen_kappa"]) == pytest.approx([0.25, 1.0, 0.25])
     assert table.loc["x", "cohen_kappa"] == pytest.approx(x["cohen_kappa"].mean())
     assert table.loc["x", "coders"] == "A;B;C"
+    matrix = pairwise_matrix(pairs)
+    assert list(matrix.columns) == ["A / B", "A / C", "B / C"]
+    assert list(matrix.index) == list(dict.fromkeys(pairs["code"]))
+    assert matrix.loc["x"].tolist() == pytest.approx([0.25, 1.0, 0.25])
 
 
 def test_machine_coder_when_named() -> None:

@@ -12,9 +12,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["DOCUMENT_ID", "LANGUAGES", "Document", "Turn", "describe_corpus"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["DOCUMENT_ID", "LANGUAGES", "Document", "Turn", "corpus_totals", "describe_corpus"]
 
 DOCUMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANGUAGES = ("id", "en")
@@ -172,3 +175,23 @@ def describe_corpus(documents: tuple[Document, ...] | list[Document]) -> list[di
         }
         for d in documents
     ]
+
+
+def corpus_totals(documents: tuple[Document, ...] | list[Document], by: str = "language") -> pd.DataFrame:
+    """Documents, turns and words per value of a :func:`describe_corpus` column.
+
+    Examples
+    --------
+    >>> t = Turn(1, "P", "interviewer", 3, 13, 1)
+    >>> docs = [Document(i, lang, {"P": "interviewer"}, "P: Halo semua", (t,)) for i, lang in
+    ...         (("a", "id"), ("b", "id"), ("c", "en"))]
+    >>> table = corpus_totals(docs)
+    >>> list(table.columns), table.loc["id"].tolist(), table.loc["en"].tolist()
+    (['documents', 'turns', 'words'], [2, 2, 6], [1, 1, 3])
+    """
+    import pandas as pd
+
+    rows = pd.DataFrame(describe_corpus(documents), columns=["document", by, "turns", "words"])
+    return rows.groupby(by).agg(
+        documents=("document", "size"), turns=("turns", "sum"), words=("words", "sum")
+    )
