@@ -74,8 +74,22 @@ def fingerprint(*parts: Any) -> str:
     >>> len(fingerprint({"b": 1, "a": [1, 2]}))
     64
     """
-    text = json.dumps(_plain(parts), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    try:  # json walks lists, tuples, strings and numbers in C; _default turns the rest plain
+        text = json.dumps(parts, default=_default, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    except TypeError:  # a mapping with keys json cannot sort or write (tuples, mixed types)
+        text = json.dumps(_plain(parts), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _default(value: Any) -> Any:
+    """What :func:`fingerprint` writes for a value json has no form for (as :func:`_plain`)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name != "path"}
+    if hasattr(value, "items"):
+        return {str(k): v for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted(json.dumps(v, default=_default, sort_keys=True, ensure_ascii=False) for v in value)
+    return repr(value)
 
 
 @cache

@@ -326,3 +326,20 @@ def test_process_engine_warm_up_runs_in_the_caller_and_every_item_in_a_worker() 
     assert os.getpid() not in {pid for _, pid in done}  # every item in a worker
     assert without[0][1] == os.getpid()  # without: the first item warms this process
     assert os.getpid() not in {pid for _, pid in without[1:]}
+
+
+def test_fingerprint_counts_what_matters_and_only_that(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from qualbst.cache import fingerprint
+    from qualbst.corpus.readers import read_corpus
+
+    document = read_corpus(Path(__file__).parents[1] / "interviews")[0]
+    moved = replace(document, path=tmp_path / "elsewhere.md")
+    edited = replace(document, body=document.body + " ")
+    assert fingerprint("tables", document) == fingerprint("tables", moved)  # the path does not count
+    assert fingerprint("tables", document) != fingerprint("tables", edited)
+    assert fingerprint({"b": {2, 1}, "a": (1, "x")}) == fingerprint({"a": [1, "x"], "b": {1, 2}})
+    assert fingerprint({1, 2}) != fingerprint({1, 3})
+    # keys json cannot sort still fingerprint (the slower path), and still tell values apart
+    assert fingerprint({("a", 1): 1}) == fingerprint({("a", 1): 1}) != fingerprint({("a", 1): 2})
