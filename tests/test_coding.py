@@ -166,6 +166,25 @@ def training_corpus(n_docs: int = 6) -> tuple[list[Document], pd.DataFrame, pd.D
     return docs, segments, pd.DataFrame(rows)
 
 
+def test_rare_codes_get_the_low_end_of_their_flat_f1(book) -> None:
+    """Shipped corpus: pooled interdependence has 14 positive turns in coder-a's codes."""
+    from qualbst.pipeline import load_project
+
+    project = load_project(
+        interviews=ROOT / "interviews", codebook=ROOT / "codebook", codings=ROOT / "codings"
+    )
+    train = {"segments": project.segments, "codings": project.codings, "documents": project.documents,
+             "codebook": project.codebook, "coder": "coder-a"}  # fmt: skip
+    settings = load_config()
+    assert settings["rare_positives"] == 20
+    rare = AutoCoder.train(**train, settings=settings)
+    plain = AutoCoder.train(**train, settings={**settings, "rare_positives": 0})
+    pooled = "interdependence.pooled"
+    assert rare.thresholds[pooled] < plain.thresholds[pooled]
+    # codes with many examples are unaffected
+    assert rare.thresholds["interdependence.sequential"] == plain.thresholds["interdependence.sequential"]
+
+
 def test_model_learns_saves_and_loads(book, tmp_path: Path) -> None:
     docs, segments, codings = training_corpus()
     with pytest.warns(QualbstWarning, match=r"codes left out of the model.*'obstacle.moved' \(0\)"):
