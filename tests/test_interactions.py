@@ -122,6 +122,49 @@ def test_what_comes_from_one_agency_comes_to_the_speaker(book) -> None:
     assert pairs == [("kecamatan", "kelurahan")]
 
 
+def test_a_plural_mention_stands_for_every_ward_the_transcript_names(book) -> None:
+    wards = {"ward": ["kelurahan", "kelurahan-ampel", "kelurahan-pegirian"], "district": ["kecamatan"]}
+
+    def pairs(text: str, kind: str, own: str) -> list[tuple[str, str]]:
+        return segment_pairs(text, kind, lang="id", codebook=book, own_agency=own, named=wards)
+
+    assert pairs("Undangannya kami bagikan ke lima kelurahan.", "sequential", "kecamatan") == [
+        ("kecamatan", "kelurahan"), ("kecamatan", "kelurahan-ampel"), ("kecamatan", "kelurahan-pegirian")
+    ]  # fmt: skip
+    assert pairs("Tiap kelurahan kirim datanya sendiri ke saya.", "sequential", "dinsos") == [
+        ("kelurahan", "dinsos"), ("kelurahan-ampel", "dinsos"), ("kelurahan-pegirian", "dinsos")
+    ]  # fmt: skip
+    # the wards of one plural pool with each other, and are not handed to one another
+    assert pairs("Kelurahan-kelurahan itu sama-sama pakai DTKS.", "pooled", "kecamatan") == [
+        ("kelurahan", "kelurahan-ampel"), ("kelurahan", "kelurahan-pegirian"),
+        ("kelurahan-ampel", "kelurahan-pegirian"),
+    ]  # fmt: skip
+    chain = pairs("Kecamatan bagi ke kelurahan-kelurahan, kelurahan ke RW.", "sequential", "rtrw")
+    assert ("kelurahan-ampel", "kelurahan") not in chain and ("kelurahan", "rtrw") in chain
+    # without the transcript's wards, or for one ward, nothing changes
+    text = "Undangannya kami bagikan ke lima kelurahan."
+    assert segment_pairs(text, "sequential", lang="id", codebook=book, own_agency="kecamatan") == [
+        ("kecamatan", "kelurahan")
+    ]
+    assert pairs("Undangannya kami bagikan ke kelurahan.", "sequential", "kecamatan") == [
+        ("kecamatan", "kelurahan")
+    ]
+
+
+def test_extract_reads_the_wards_a_plural_stands_for_from_the_whole_transcript(book) -> None:
+    from qualbst.segments import segment_corpus
+
+    d = doc("Tiap kelurahan kirim datanya ke saya. Pegirian cepat, Wonokusumo agak lambat.", agency="dinsos")
+    segments = segment_corpus([d])
+    codings = pd.DataFrame({"document": ["t"], "segment": ["t:2:1"], "start": [0], "end": [1],
+                            "code": ["interdependence.sequential"], "coder": ["a"], "confidence": [1.0],
+                            "evidence": [""]})  # fmt: skip
+    table = extract_interactions(segments, codings, [d], book)
+    assert sorted(zip(table["source"], table["target"], strict=True)) == [
+        ("kelurahan", "dinsos"), ("kelurahan-pegirian", "dinsos")
+    ]  # fmt: skip
+
+
 def test_one_agency_named_is_no_pool(book) -> None:
     # "tiap kelurahan" pools the wards with each other; the informant is not the other party
     text = "Tiap kelurahan pegang data KPM-nya sendiri, sumbernya sama-sama DTKS."

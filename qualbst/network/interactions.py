@@ -27,6 +27,11 @@ by the chosen coders), the agencies it names become typed pairs:
   A denial before a list of receivers covers all of them.
 - The programme's recipients (agency level ``recipients``) end sequential
   chains; they are never a reciprocal or pooled party.
+- A plural mention of a level ("tiap kelurahan", "lima kelurahan",
+  "kelurahan-kelurahan", "each ward": ``plural_markers``) stands for every
+  agency of that level the transcript names, as parallel parties; they are
+  not linked to each other or to another mention of their own level in the
+  chain ("bagi ke kelurahan-kelurahan, kelurahan ke RW").
 
 Not interactions: agencies joined only by list words and punctuation
 (``dan``, ``atau``, ``and``, ``,``) with no handoff between them; a pair with
@@ -44,13 +49,14 @@ then needs a marker (``dari``, ``ke``, ``lewat``...) to give its direction:
 
 All words are plain data in ``qualbst/lang/<lang>/`` (``source_markers``,
 ``via_markers``, ``receive_words``, ``agent_markers``, ``passive_prefixes``,
-``object_nouns``, ``list_words``, ``negators``). No rule names a particular agency.
+``object_nouns``, ``list_words``, ``negators``, ``plural_markers``). No rule
+names a particular agency.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -95,6 +101,7 @@ class _Words:
     self_words: frozenset[str]
     agents: frozenset[str]
     passive: tuple[str, ...]
+    plural: frozenset[str]
 
 
 @cache
@@ -114,6 +121,7 @@ def _words(lang: str) -> _Words:
         words("self_words"),
         words("agent_markers"),
         tuple(sorted(words("passive_prefixes"))),
+        words("plural_markers"),
     )
 
 
@@ -124,6 +132,7 @@ class _Party:
     token_end: int
     role: str  # "", "source", "via", "object"
     pronoun: bool = False
+    plural: bool = False  # one of the agencies a plural mention stands for
 
 
 def _parties(
@@ -201,6 +210,7 @@ def segment_pairs(
     codebook: Codebook,
     own_agency: str | None = None,
     context_agency: str | None = None,
+    named: Mapping[str, Collection[str]] | None = None,
 ) -> list[tuple[str, str]]:
     """The agency pairs of one kind that a segment states.
 
@@ -215,6 +225,10 @@ def segment_pairs(
         The informant's agency (``kami``, and the fallback second party).
     context_agency : str, optional
         The last agency named in the segment before, in the same turn.
+    named : mapping of level to agency ids, optional
+        The agencies the whole transcript names, by level: a plural mention
+        ("tiap kelurahan", "kelurahan-kelurahan", "lima kelurahan", "each
+        ward") stands for each of them.
 
     Returns
     -------
@@ -235,7 +249,7 @@ def segment_pairs(
     ...               codebook=book, own_agency="kelurahan")
     []
     """
-    pairs = _stated_pairs(text, kind, lang, codebook, own_agency, context_agency)
+    pairs = _stated_pairs(text, kind, lang, codebook, own_agency, context_agency, named or {})
     if kind == "sequential":
         return pairs
     # the programme's recipients are at the end of the chain, not units that pool or adjust
@@ -253,6 +267,7 @@ def _stated_pairs(
     codebook: Codebook,
     own_agency: str | None,
     context_agency: str | None,
+    named: Mapping[str, Collection[str]],
 ) -> list[tuple[str, str]]:
     ann = annotator(codebook, lang)
     words = _words(lang)
@@ -260,6 +275,8 @@ def _stated_pairs(
     parties = _parties(doc, ann.mentions(doc, own_agency=own_agency), ann.nouns(doc), words)
     if own_agency is not None:
         parties = _with_speaker(doc, parties, own_agency, words)
+    if named:
+        parties = _plurals(doc, parties, named, codebook, words)
     distinct = {p.agency for p in parties}
     if not distinct:
         return []
@@ -295,10 +312,32 @@ def _stated_pairs(
         for a, b in itertools.product(left, right):
             if a.agency == b.agency:
                 continue
+            if (a.plural or b.plural) and _level_name(codebook, a.agency) == _level_name(codebook, b.agency):
+                continue  # "bagi ke kelurahan-kelurahan, kelurahan ke RW": the same wards, not a handoff
             if _is_list(tokens, words) and b.role == "" and a.role == "":
                 continue
             pairs.append(_directed(a, b, tokens, words) if kind == "sequential" else (a.agency, b.agency))
     return _finish(pairs, kind)
+
+
+def _plurals(
+    doc: Doc, parties: list[_Party], named: Mapping[str, Collection[str]], codebook: Codebook, words: _Words
+) -> list[_Party]:
+    """Each plural mention of a level replaced by every agency of that level the transcript names."""
+    out: list[_Party] = []
+    for party in parties:
+        first, dash, second = doc[party.token_start].lower_.partition("-")
+        before = [doc[i].lower_ for i in range(max(0, party.token_start - 2), party.token_start)]
+        plural = bool(dash and first == second) or bool(before and before[-1] in words.plural)
+        plural = plural or (
+            len(before) == 2 and before[0] in words.plural and not doc[party.token_start - 1].is_punct
+        )
+        members = sorted(named.get(_level_name(codebook, party.agency), ()))
+        if plural and not party.pronoun and len(members) > 1:
+            out += [_Party(a, party.token_start, party.token_end, party.role, plural=True) for a in members]
+        else:
+            out.append(party)
+    return out
 
 
 def _with_speaker(doc: Doc, parties: list[_Party], own_agency: str, words: _Words) -> list[_Party]:
@@ -321,6 +360,9 @@ def _slots(doc: Doc, parties: Sequence[_Party], words: _Words) -> list[list[_Par
     to the groups either side of it and not to each other."""
     slots: list[list[_Party]] = []
     for party in parties:
+        if slots and slots[-1][-1].token_start == party.token_start:
+            slots[-1].append(party)  # the agencies a plural mention stands for
+            continue
         if slots:
             last = slots[-1][-1]
             between = _between(doc, last, party)
@@ -465,24 +507,30 @@ def extract_interactions(
         if kind in INTERACTION_TYPES:
             wanted.setdefault(seg_id, set()).add(kind)
     rows: list[dict[str, Any]] = []
-    # the last agency each segment names (mention rows are in text order)
-    named: dict[str, str] | None = None
+    # the agencies each segment names, in text order (mention rows are in text order)
+    in_segment: dict[str, list[str]] = {}
     if mentions is not None:
-        named = dict(zip(mentions["segment"].tolist(), mentions["agency"].tolist(), strict=True))
+        for seg_id, agency in zip(mentions["segment"].tolist(), mentions["agency"].tolist(), strict=True):
+            in_segment.setdefault(seg_id, []).append(agency)
+    else:
+        for seg in records(segments):
+            ann = annotator(codebook, by_id[seg.document].language)
+            found = ann.mentions(ann.make_doc(seg.text), own_agency=_own(by_id[seg.document], seg.role))
+            in_segment[seg.segment] = [m.agency for m in found]
+    # the agencies each transcript names, by level (what its plural mentions stand for)
+    named: dict[str, dict[str, set[str]]] = {}
+    for seg_id, document_id in zip(segments["segment"].tolist(), segments["document"].tolist(), strict=True):
+        for agency in in_segment.get(seg_id, ()):
+            named.setdefault(document_id, {}).setdefault(_level_name(codebook, agency), set()).add(agency)
     last_agency: dict[tuple[str, int], str] = {}
     for seg in records(segments):
         document = by_id[seg.document]
-        own = document.agency if str(seg.role).strip().lower() != "interviewer" else None
+        own = _own(document, seg.role)
         key = (seg.document, int(seg.turn))
         context = last_agency.get(key)
-        if named is None:
-            ann = annotator(codebook, document.language)
-            found = ann.mentions(ann.make_doc(seg.text), own_agency=own)
-            last = found[-1].agency if found else None
-        else:
-            last = named.get(seg.segment)
-        if last is not None:
-            last_agency[key] = last
+        found_here = in_segment.get(seg.segment)
+        if found_here:
+            last_agency[key] = found_here[-1]
         for kind in sorted(wanted.get(seg.segment, ()), key=INTERACTION_TYPES.index):
             pairs = segment_pairs(
                 seg.text,
@@ -491,6 +539,7 @@ def extract_interactions(
                 codebook=codebook,
                 own_agency=own,
                 context_agency=context,
+                named=named.get(seg.document),
             )
             for source, target in pairs:
                 rows.append(
@@ -505,6 +554,11 @@ def extract_interactions(
                     }
                 )
     return pd.DataFrame(rows, columns=list(INTERACTIONS_COLUMNS))
+
+
+def _own(document: Document, role: Any) -> str | None:
+    """The agency ``kami`` stands for in a segment: the informant's (not the interviewer's)."""
+    return document.agency if str(role).strip().lower() != "interviewer" else None
 
 
 def read_interactions_annotation(
