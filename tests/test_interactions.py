@@ -151,15 +151,19 @@ def test_a_plural_mention_stands_for_every_ward_the_transcript_names(book) -> No
     ]
 
 
+def _sequential(segment: str) -> pd.DataFrame:
+    """One person's ``interdependence.sequential`` coding of one segment of document ``t``."""
+    return pd.DataFrame({"document": ["t"], "segment": [segment], "start": [0], "end": [1],
+                         "code": ["interdependence.sequential"], "coder": ["a"], "confidence": [1.0],
+                         "evidence": [""]})  # fmt: skip
+
+
 def test_extract_reads_the_wards_a_plural_stands_for_from_the_whole_transcript(book) -> None:
     from qualbst.segments import segment_corpus
 
     d = doc("Tiap kelurahan kirim datanya ke saya. Pegirian cepat, Wonokusumo agak lambat.", agency="dinsos")
     segments = segment_corpus([d])
-    codings = pd.DataFrame({"document": ["t"], "segment": ["t:2:1"], "start": [0], "end": [1],
-                            "code": ["interdependence.sequential"], "coder": ["a"], "confidence": [1.0],
-                            "evidence": [""]})  # fmt: skip
-    table = extract_interactions(segments, codings, [d], book)
+    table = extract_interactions(segments, _sequential("t:2:1"), [d], book)
     assert sorted(zip(table["source"], table["target"], strict=True)) == [
         ("kelurahan", "dinsos"), ("kelurahan-pegirian", "dinsos")
     ]  # fmt: skip
@@ -243,9 +247,7 @@ def test_extract_with_the_mentions_table_gives_the_same_links(book) -> None:
     # the second segment names one agency: the other party is the one the first segment named last
     d = doc("Undangan dari kecamatan kami bagikan ke RT. Terus diserahkan ke warga.", agency="kelurahan")
     segments = segment_corpus([d])
-    codings = pd.DataFrame({"document": ["t"], "segment": ["t:2:2"], "start": [0], "end": [1],
-                            "code": ["interdependence.sequential"], "coder": ["a"], "confidence": [1.0],
-                            "evidence": [""]})  # fmt: skip
+    codings = _sequential("t:2:2")
     alone = extract_interactions(segments, codings, [d], book)
     given = extract_interactions(segments, codings, [d], book, mentions=find_mentions(segments, [d], book))
     assert len(alone) > 0
