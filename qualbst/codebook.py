@@ -215,6 +215,11 @@ class Codebook:
         """Whether an agency with this id exists."""
         return agency_id in self._agencies  # type: ignore[attr-defined]
 
+    def level_of(self, agency_id: str) -> str:
+        """The level of the agency with this id ('' if unknown)."""
+        agency = self._agencies.get(agency_id)  # type: ignore[attr-defined]
+        return agency.level if agency is not None else ""
+
     @property
     def codable_ids(self) -> tuple[str, ...]:
         """Ids of the codes a coder may apply, in codebook order."""

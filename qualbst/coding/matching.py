@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
     from ..codebook import Codebook
 
-__all__ = ["Annotator", "CueMatch", "Mention", "annotator"]
+__all__ = ["Annotator", "CueMatch", "Mention", "annotator", "reduplicated"]
 
 FUZZY_MIN_LENGTH = 6  # shorter words are too easily one letter from another
 #: How many segments' Docs an annotator keeps (see :meth:`Annotator.make_doc`).
@@ -239,10 +239,8 @@ class Annotator:
         one-letter misspelling of one."""
         if alpha:
             return (self._fuzzy(form) if len(form) >= FUZZY_MIN_LENGTH else None), "fuzzy"
-        first, dash, second = form.partition("-")
-        if dash and first == second:
-            return self._one_word.get(first), "alias"
-        return None, "fuzzy"
+        base = reduplicated(form)
+        return (self._one_word.get(base), "alias") if base else (None, "fuzzy")
 
     def nouns(self, doc: Doc) -> list[tuple[str, int, int]]:
         """Handoff nouns of agencies in ``doc``: (agency, token start, token end)."""
@@ -338,6 +336,19 @@ class Annotator:
             if token.lower_ in self.negators:
                 return True
         return False
+
+
+def reduplicated(word: str) -> str | None:
+    """The base of an Indonesian plural by reduplication ("kelurahan-kelurahan",
+    "RT-RT"), lowercased; None for any other word.
+
+    Examples
+    --------
+    >>> reduplicated("Kelurahan-kelurahan"), reduplicated("sama-sama"), reduplicated("bolak-balik")
+    ('kelurahan', 'sama', None)
+    """
+    first, dash, second = word.lower().partition("-")
+    return first if dash and first == second else None
 
 
 def _before(doc: Doc, start: int, scope: int) -> Iterator[Token]:

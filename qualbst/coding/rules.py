@@ -35,9 +35,10 @@ from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from ..corpus.model import is_interviewer
 from ..lang import load_words
 from ..tables import CODINGS_COLUMNS, MENTIONS_COLUMNS, records
-from .matching import Annotator, annotator
+from .matching import Annotator, annotator, reduplicated
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,38 +49,31 @@ if TYPE_CHECKING:
 __all__ = ["RULES_CODER", "code_rules", "find_mentions"]
 
 RULES_CODER = "auto:rules"
-INTERVIEWER = "interviewer"
 
 
-def _parallel(agencies: set[str], texts: list[str], codebook: Codebook, ann: Annotator) -> str | None:
-    """Why ``agencies`` are parallel units in ``texts`` (see module docstring), or None."""
+def _parallel(
+    agencies: set[str], surfaces: list[str], texts: list[str], codebook: Codebook, ann: Annotator
+) -> str | None:
+    """Why ``agencies`` (named as ``surfaces`` in ``texts``) are parallel units
+    (see module docstring), or None."""
     by_level: dict[str, list[str]] = defaultdict(list)
     for agency in sorted(agencies):
-        if codebook.has_agency(agency):
-            by_level[codebook.agency(agency).level].append(agency)
+        by_level[codebook.level_of(agency)].append(agency)
     for level, same in sorted(by_level.items()):
-        if len(same) > 1:
+        if level and len(same) > 1:
             return f"{', '.join(same)} ({level})"
     words = _parallel_words(ann.lang)
     for text in texts:
-        doc = ann.make_doc(text)
-        for token in doc:
+        for token in ann.make_doc(text):
             if token.lower_ in words:
                 return repr(token.text)
-        for mention in ann.mentions(doc):
-            first, dash, second = mention.surface.lower().partition("-")
-            if dash and first == second:
-                return repr(mention.surface)
-    return None
+    plural = next((s for s in surfaces if reduplicated(s)), None)
+    return repr(plural) if plural else None
 
 
 @cache
 def _parallel_words(lang: str) -> frozenset[str]:
     return frozenset(w.lower() for w in load_words(lang, "parallel_words"))
-
-
-def _informant(role: Any) -> bool:
-    return str(role).strip().lower() != INTERVIEWER
 
 
 def _docs_by_language(segments: pd.DataFrame, documents: Iterable[Document]) -> dict[str, Document]:
@@ -99,7 +93,7 @@ def _mention_rows(
         document = by_id[str(document_id)]
         ann = annotator(codebook, document.language)
         for seg in records(group):
-            own = document.agency if _informant(seg.role) else None
+            own = document.agency_for(seg.role)
             for mention in ann.mentions(ann.make_doc(seg.text), own_agency=own):
                 rows.append(
                     {
@@ -186,8 +180,12 @@ def code_rules(
     if mentions is None:
         mentions = find_mentions(segments, documents, codebook)
     agencies_in: dict[str, set[str]] = defaultdict(set)
-    for seg_id, agency in zip(mentions["segment"].tolist(), mentions["agency"].tolist(), strict=True):
+    surfaces_in: dict[str, list[str]] = defaultdict(list)
+    for seg_id, agency, surface in zip(
+        mentions["segment"].tolist(), mentions["agency"].tolist(), mentions["surface"].tolist(), strict=True
+    ):
         agencies_in[seg_id].add(agency)
+        surfaces_in[seg_id].append(surface)
     required = {code.id: int(code.requires.get("agencies", 0)) for code in codebook.codes if code.codable}
     parallel = {code.id for code in codebook.codes if code.codable and code.requires.get("parallel")}
     text_of = dict(zip(segments["segment"].tolist(), segments["text"].tolist(), strict=True))
@@ -197,7 +195,7 @@ def code_rules(
         ann = annotator(codebook, document.language)
         previous: list[tuple[int, str]] = []  # (turn, segment) of the last segments
         for seg in records(group):
-            if not _informant(seg.role):
+            if is_interviewer(seg.role):
                 continue
             window = [s for t, s in previous[-context:] if t == seg.turn] if context else []
             previous.append((seg.turn, seg.segment))
@@ -219,7 +217,9 @@ def code_rules(
                 if need:
                     evidence += f"; agencies {', '.join(sorted(nearby))}"
                 if code_id in parallel:
-                    why = _parallel(nearby, [seg.text, *(text_of[s] for s in window)], codebook, ann)
+                    here = [seg.segment, *window]
+                    surfaces = [x for s in here for x in surfaces_in.get(s, ())]
+                    why = _parallel(nearby, surfaces, [text_of[s] for s in here], codebook, ann)
                     if why is None:
                         continue
                     evidence += f"; parallel: {why}"

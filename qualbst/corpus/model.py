@@ -17,11 +17,30 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DOCUMENT_ID", "LANGUAGES", "Document", "Turn", "corpus_totals", "describe_corpus"]
+__all__ = [
+    "DOCUMENT_ID",
+    "LANGUAGES",
+    "Document",
+    "Turn",
+    "corpus_totals",
+    "describe_corpus",
+    "is_interviewer",
+]
 
 DOCUMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANGUAGES = ("id", "en")
 INTERVIEWER = "interviewer"
+
+
+def is_interviewer(role: Any) -> bool:
+    """Whether a speaker role (a turn's, a segment's) is the interviewer's.
+
+    Examples
+    --------
+    >>> is_interviewer(" Interviewer"), is_interviewer("informant")
+    (True, False)
+    """
+    return str(role).strip().lower() == INTERVIEWER
 
 
 @dataclass(frozen=True)
@@ -63,7 +82,7 @@ class Turn:
     @property
     def is_interviewer(self) -> bool:
         """Whether the interviewer speaks this turn (never coded)."""
-        return self.role.strip().lower() == INTERVIEWER
+        return is_interviewer(self.role)
 
 
 @dataclass(frozen=True)
@@ -144,6 +163,11 @@ class Document:
         """The informant's canonical agency id, if given."""
         value = self.meta.get("agency")
         return None if value in (None, "") else str(value)
+
+    def agency_for(self, role: Any) -> str | None:
+        """The agency ``kami``/``we`` stands for in a turn of speaker ``role``: the
+        informant's agency; none for the interviewer (who speaks for the researchers)."""
+        return None if is_interviewer(role) else self.agency
 
     @property
     def role(self) -> str:

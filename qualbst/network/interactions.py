@@ -62,7 +62,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..coding.matching import Mention, annotator
+from ..coding.matching import Mention, annotator, reduplicated
 from ..lang import load_words
 from ..tables import INTERACTIONS_COLUMNS, records
 
@@ -253,11 +253,7 @@ def segment_pairs(
     if kind == "sequential":
         return pairs
     # the programme's recipients are at the end of the chain, not units that pool or adjust
-    return [pair for pair in pairs if RECIPIENTS not in {_level_name(codebook, a) for a in pair}]
-
-
-def _level_name(codebook: Codebook, agency: str) -> str:
-    return codebook.agency(agency).level if codebook.has_agency(agency) else ""
+    return [pair for pair in pairs if RECIPIENTS not in {codebook.level_of(a) for a in pair}]
 
 
 def _stated_pairs(
@@ -288,8 +284,8 @@ def _stated_pairs(
         members = {p.agency for p in parties if p.role != "source" and not p.pronoun}
         # "kami" pools with its peers ("kami ngurus wilayah kami, Pegirian ngurus wilayahnya"),
         # not with the units it oversees or draws from ("we had thirty-one districts ...")
-        peers = {_level_name(codebook, a) for a in members}
-        members |= {p.agency for p in parties if p.pronoun and _level_name(codebook, p.agency) in peers}
+        peers = {codebook.level_of(a) for a in members}
+        members |= {p.agency for p in parties if p.pronoun and codebook.level_of(p.agency) in peers}
         ordered = sorted(members)
         return [(x, y) for i, x in enumerate(ordered) for y in ordered[i + 1 :]]
     slots = _slots(doc, parties, words)
@@ -312,7 +308,7 @@ def _stated_pairs(
         for a, b in itertools.product(left, right):
             if a.agency == b.agency:
                 continue
-            if (a.plural or b.plural) and _level_name(codebook, a.agency) == _level_name(codebook, b.agency):
+            if (a.plural or b.plural) and codebook.level_of(a.agency) == codebook.level_of(b.agency):
                 continue  # "bagi ke kelurahan-kelurahan, kelurahan ke RW": the same wards, not a handoff
             if _is_list(tokens, words) and b.role == "" and a.role == "":
                 continue
@@ -326,18 +322,26 @@ def _plurals(
     """Each plural mention of a level replaced by every agency of that level the transcript names."""
     out: list[_Party] = []
     for party in parties:
-        first, dash, second = doc[party.token_start].lower_.partition("-")
-        before = [doc[i].lower_ for i in range(max(0, party.token_start - 2), party.token_start)]
-        plural = bool(dash and first == second) or bool(before and before[-1] in words.plural)
-        plural = plural or (
-            len(before) == 2 and before[0] in words.plural and not doc[party.token_start - 1].is_punct
-        )
-        members = sorted(named.get(_level_name(codebook, party.agency), ()))
-        if plural and not party.pronoun and len(members) > 1:
+        members = sorted(named.get(codebook.level_of(party.agency), ()))
+        if not party.pronoun and len(members) > 1 and _is_plural(doc, party.token_start, words):
             out += [_Party(a, party.token_start, party.token_end, party.role, plural=True) for a in members]
         else:
             out.append(party)
     return out
+
+
+def _is_plural(doc: Doc, start: int, words: _Words) -> bool:
+    """Whether the agency named at token ``start`` is plural: reduplicated, or after a
+    plural marker one or two words before ("lima kelurahan", "all the wards")."""
+    if reduplicated(doc[start].text):
+        return True
+    for back in (1, 2):
+        i = start - back
+        if i < 0 or doc[i].is_punct:
+            return False
+        if doc[i].lower_ in words.plural:
+            return True
+    return False
 
 
 def _with_speaker(doc: Doc, parties: list[_Party], own_agency: str, words: _Words) -> list[_Party]:
@@ -515,17 +519,17 @@ def extract_interactions(
     else:
         for seg in records(segments):
             ann = annotator(codebook, by_id[seg.document].language)
-            found = ann.mentions(ann.make_doc(seg.text), own_agency=_own(by_id[seg.document], seg.role))
+            found = ann.mentions(ann.make_doc(seg.text), own_agency=by_id[seg.document].agency_for(seg.role))
             in_segment[seg.segment] = [m.agency for m in found]
     # the agencies each transcript names, by level (what its plural mentions stand for)
     named: dict[str, dict[str, set[str]]] = {}
     for seg_id, document_id in zip(segments["segment"].tolist(), segments["document"].tolist(), strict=True):
         for agency in in_segment.get(seg_id, ()):
-            named.setdefault(document_id, {}).setdefault(_level_name(codebook, agency), set()).add(agency)
+            named.setdefault(document_id, {}).setdefault(codebook.level_of(agency), set()).add(agency)
     last_agency: dict[tuple[str, int], str] = {}
     for seg in records(segments):
         document = by_id[seg.document]
-        own = _own(document, seg.role)
+        own = document.agency_for(seg.role)
         key = (seg.document, int(seg.turn))
         context = last_agency.get(key)
         found_here = in_segment.get(seg.segment)
@@ -554,11 +558,6 @@ def extract_interactions(
                     }
                 )
     return pd.DataFrame(rows, columns=list(INTERACTIONS_COLUMNS))
-
-
-def _own(document: Document, role: Any) -> str | None:
-    """The agency ``kami`` stands for in a segment: the informant's (not the interviewer's)."""
-    return document.agency if str(role).strip().lower() != "interviewer" else None
 
 
 def read_interactions_annotation(
