@@ -288,11 +288,7 @@ def _best_threshold(scores: Sequence[float], truth: Sequence[bool], rare: int = 
     if 0 < positives < rare:
         floor = max(f1s) - 1 / positives
         return next(t for t, f in zip(grid, f1s, strict=True) if f >= floor)
-    best, best_f1 = 0.5, -1.0
-    for threshold, f1 in zip(grid, f1s, strict=True):
-        if f1 >= best_f1:
-            best, best_f1 = threshold, f1
-    return best
+    return max(zip(f1s, grid, strict=True))[1]  # ties: the higher threshold
 
 
 def _folds(documents: Sequence[str], k: int) -> list[set[str]]:

@@ -278,7 +278,7 @@ def _stated_pairs(
         return []
 
     if len(distinct) == 1:
-        return _one_party(doc, parties[0], kind, words, codebook, own_agency, context_agency)
+        return _one_party(doc, parties[0], kind, words, own_agency, context_agency)
     pairs: list[tuple[str, str]] = []
     if kind == "pooled":
         members = {p.agency for p in parties if p.role != "source" and not p.pronoun}
@@ -294,7 +294,7 @@ def _stated_pairs(
         pairs = [
             pair
             for party in slots[0]
-            for pair in _one_party(doc, party, kind, words, codebook, own_agency, context_agency)
+            for pair in _one_party(doc, party, kind, words, own_agency, context_agency)
         ]
         return _finish(pairs, kind)
     denied = False
@@ -431,12 +431,11 @@ def _one_party(
     only: _Party,
     kind: str,
     words: _Words,
-    codebook: Codebook,
     own_agency: str | None,
     context_agency: str | None,
 ) -> list[tuple[str, str]]:
-    """Pairs of a segment that names one agency: the other is implied."""
-    if any(t.lower_ in words.negators for t in doc):
+    """Pairs of a segment that names one agency: the other is implied (never a pool's)."""
+    if kind == "pooled" or any(t.lower_ in words.negators for t in doc):
         return []
     # "surat-surat dari Dinsos": what comes from an agency, with no receiver named, comes to the speaker
     speaks_for_self = only.role == "source" or any(t.lower_ in words.self_words for t in doc)
@@ -444,8 +443,6 @@ def _one_party(
     if other is None or other == only.agency:
         other = own_agency if other != own_agency else None
     if other is None or other == only.agency:
-        return []
-    if kind == "pooled":
         return []
     if kind != "sequential":
         return _finish([(other, only.agency)], kind)
