@@ -170,6 +170,7 @@ def ratio(corpus: Path, json_path: Path, sample_words: int, repeats: int) -> Non
     """Rule coding vs the tokenizer alone on the same segment texts, repeated."""
     import spacy
 
+    from qualbst.coding.matching import SEPARATOR
     from qualbst.coding.rules import code_rules, find_mentions
     from qualbst.corpus.readers import read_document
     from qualbst.nlp import build_nlp
@@ -215,12 +216,22 @@ def ratio(corpus: Path, json_path: Path, sample_words: int, repeats: int) -> Non
         for doc, segments, _ in sample:
             code_rules(segments, [doc], book, mentions=mentions_of[doc.id])
 
+    def run_per_document() -> None:  # as qualbst run: code_rules reuses find_mentions' Doc
+        for doc, segments, _ in sample:
+            code_rules(segments, [doc], book, mentions=find_mentions(segments, [doc], book))
+
+    def run_tokenizer_documents() -> None:
+        for doc, _, texts in sample:
+            ours[doc.language](SEPARATOR.join(texts))
+
     steps = {
         "tokenizer (qualbst build_nlp)": lambda: run_tokenizer(ours),
         "tokenizer (spaCy blank, as shipped)": lambda: run_tokenizer(shipped),
         "segment (nlp.pipe + sentencizer)": run_segment,
         "mentions (find_mentions)": run_mentions,
         "rules (code_rules, mentions given)": run_rules,
+        "mentions then rules, per document (find_mentions, code_rules)": run_per_document,
+        "tokenizer (qualbst build_nlp), each document's segments as one text": run_tokenizer_documents,
     }
     seconds: dict[str, list[float]] = {name: [] for name in steps}
     for _ in range(repeats):
@@ -236,6 +247,20 @@ def ratio(corpus: Path, json_path: Path, sample_words: int, repeats: int) -> Non
         "rules only (code_rules, mentions given)": [t / r for t, r in zip(tok, rule_s, strict=True)],
         "rules incl. agency recognition (find_mentions + code_rules)": [
             t / (m + r) for t, m, r in zip(tok, mention_s, rule_s, strict=True)
+        ],
+        "rules incl. agency recognition, one document at a time as `qualbst run` calls them": [
+            t / r
+            for t, r in zip(
+                tok, seconds["mentions then rules, per document (find_mentions, code_rules)"], strict=True
+            )
+        ],
+        "the same, against the tokenizer on each document as one text": [
+            t / r
+            for t, r in zip(
+                seconds["tokenizer (qualbst build_nlp), each document's segments as one text"],
+                seconds["mentions then rules, per document (find_mentions, code_rules)"],
+                strict=True,
+            )
         ],
         "from text (segment + find_mentions + code_rules)": [
             t / (s + m + r) for t, s, m, r in zip(tok, seg_s, mention_s, rule_s, strict=True)
@@ -505,7 +530,7 @@ def hotspots(corpus: Path, json_path: Path, sample_words: int, repeats: int) -> 
     Times each part of :class:`qualbst.coding.matching.Annotator` separately
     on the segments of a sample of the corpus; the library is not changed.
     """
-    from qualbst.coding.matching import annotator
+    from qualbst.coding.matching import SEPARATOR, annotator
     from qualbst.coding.rules import RULES_CODER, code_rules, find_mentions
     from qualbst.corpus.readers import read_document
     from qualbst.network.interactions import extract_interactions
@@ -540,34 +565,49 @@ def hotspots(corpus: Path, json_path: Path, sample_words: int, repeats: int) -> 
             for _ in tokenizer.pipe(segments["text"].tolist()):
                 pass
 
-    texts = [(annotator(book, d.language), t) for d, s, _, _ in data for t in s["text"].tolist()]
-    docs = [(ann, ann.make_doc(text)) for ann, text in texts]
+    def tokenize_documents() -> None:
+        for doc, segments, _, _ in data:
+            build_nlp(doc.language).make_doc(SEPARATOR.join(segments["text"].tolist()))
+
+    # The rule coder reads each document's segments as one Doc (Annotator._view, cached for the
+    # last few documents: the sample is larger, so each pass below starts cold). Private parts are
+    # timed on their own here; the library is not changed.
+    batches = [(annotator(book, d.language), s["text"].tolist()) for d, s, _, _ in data]
+    views = [(ann, ann._view(texts)) for ann, texts in batches]
+    owns = [["kelurahan"] * len(texts) for _, texts in batches]
     seconds: dict[str, float] = {
         "spaCy tokenizer alone": median_seconds(tokenize),
-        "`Annotator.make_doc` (tokenizer + a stem per token, written to `lemma_`)": median_seconds(
-            lambda: [ann.make_doc(text) for ann, text in texts]
+        "spaCy tokenizer, each document's segments as one text": median_seconds(tokenize_documents),
+        "`Annotator._view` (one Doc per document: tokenizer, a stem per word to `lemma_`, text bounds)": (
+            median_seconds(lambda: [ann._view(texts) for ann, texts in batches])
         ),
-        "`Annotator.mentions` (agency matcher, pronouns, fuzzy), Docs given": median_seconds(
-            lambda: [ann.mentions(d, own_agency="kelurahan") for ann, d in docs]
+        "agency recognition (`Annotator._mentions`: agency matcher, pronouns, fuzzy), view given": (
+            median_seconds(lambda: [ann._mentions(v, o) for (ann, v), o in zip(views, owns, strict=True)])
         ),
-        "`Annotator.cues` (all cue matching + negation), Docs given": median_seconds(
-            lambda: [ann.cues(d) for ann, d in docs]
+        "cue matching (`Annotator._cues`: every matcher, negation), view given": median_seconds(
+            lambda: [ann._cues(v) for ann, v in views]
         ),
     }
-    for name in ("stem_matcher", "lower_matcher", "prefix_matcher", "agency_matcher"):
-        if all(hasattr(ann, name) for ann, _ in docs):
-            seconds[f"`Annotator.{name}` alone, Docs given"] = median_seconds(
-                lambda name=name: [getattr(ann, name)(d) for ann, d in docs]
-            )
-    if all(hasattr(ann, "prefix_matches") for ann, _ in docs):
-        seconds["`Annotator.prefix_matches` alone, Docs given"] = median_seconds(
-            lambda: [ann.prefix_matches(d) for ann, d in docs]
+    for name in ("stem_matcher", "lower_matcher", "agency_matcher"):
+        seconds[f"`Annotator.{name}` alone, view given"] = median_seconds(
+            lambda name=name: [getattr(ann, name)(v.doc) for ann, v in views]
         )
+    seconds["`Annotator._prefix_matches` alone, view given"] = median_seconds(
+        lambda: [ann._prefix_matches(v) for ann, v in views]
+    )
+    seconds["`Annotator._gap_matches` alone, view given"] = median_seconds(
+        lambda: [ann._gap_matches(v) for ann, v in views]
+    )
     seconds["`find_mentions` (whole function)"] = median_seconds(
         lambda: [find_mentions(s, [d], book) for d, s, _, _ in data]
     )
     seconds["`code_rules` (whole function, mentions given)"] = median_seconds(
         lambda: [code_rules(s, [d], book, mentions=m) for d, s, m, _ in data]
+    )
+    seconds["`find_mentions`, then `code_rules` on its Doc, per document (as `qualbst run`)"] = (
+        median_seconds(
+            lambda: [code_rules(s, [d], book, mentions=find_mentions(s, [d], book)) for d, s, _, _ in data]
+        )
     )
     seconds["`extract_interactions` (whole function)"] = median_seconds(
         lambda: [extract_interactions(s, c, [d], book, coders=[RULES_CODER]) for d, s, _, c in data]
@@ -576,7 +616,7 @@ def hotspots(corpus: Path, json_path: Path, sample_words: int, repeats: int) -> 
         {
             "command": "hotspots",
             "documents": len(data),
-            "segments": len(texts),
+            "segments": sum(len(texts) for _, texts in batches),
             "words": words,
             "repeats": repeats,
             "seconds": seconds,

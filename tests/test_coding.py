@@ -14,6 +14,7 @@ from qualbst.coding.machine import describe_machine_coders
 from qualbst.coding.model import AutoCoder, ModelError, QualbstWarning, load_config, model_trainer
 from qualbst.coding.rules import code_rules, find_mentions
 from qualbst.corpus.model import Document, Turn
+from qualbst.pipeline import load_project
 from qualbst.segments import segment_corpus
 
 from .conftest import ROOT
@@ -43,6 +44,45 @@ def test_mentions_alias_fuzzy_pronoun(book) -> None:
     assert not any(s in ("Kepmensos", "Beliau") for s, _, _ in found)  # decree, and 'beliau' left alone
     for row in mentions.itertuples():
         assert d.body[row.start : row.end] == row.surface
+
+
+def test_a_document_read_as_one_doc_finds_what_each_segment_alone_does(book) -> None:
+    """find_mentions and the rule coder read a document's segments as one spaCy Doc:
+    every mention and cue, with its offsets and negation, must be what the segment
+    read on its own gives."""
+    from qualbst.coding.matching import annotator
+
+    project = load_project(
+        interviews=ROOT / "interviews", codebook=ROOT / "codebook", codings=ROOT / "codings"
+    )
+    for document in project.documents:
+        segments = project.segments[project.segments["document"] == document.id]
+        texts = segments["text"].tolist()
+        owns = [document.agency_for(role) for role in segments["role"].tolist()]
+        ann = annotator(project.codebook, document.language)
+        assert ann.mentions_in(texts, owns) == [
+            ann.mentions(ann.make_doc(t), own_agency=o) for t, o in zip(texts, owns, strict=True)
+        ]
+        assert ann.cues_in(texts) == [ann.cues(ann.make_doc(t)) for t in texts]
+
+
+def test_a_cue_or_negation_never_reaches_across_two_segments(tmp_path: Path) -> None:
+    from qualbst.coding.matching import annotator
+
+    from .conftest import minimal_codebook
+    from .test_codebook import write_book
+
+    codes, agencies = minimal_codebook()
+    codes[-1]["cues"] = {"id": ["staf ~ kurang", "kirim"]}
+    ann = annotator(load_codebook(write_book(tmp_path, codes, agencies)), "id")
+    alone = ann.cues_in(["Staf.", "Kurang, tidak", "Kirim data."])  # no period after "tidak"
+    assert [[(m.surface, m.negated) for m in one] for one in alone] == [[], [], [("Kirim", False)]]
+    assert [
+        [(m.surface, m.negated) for m in one] for one in ann.cues_in(["Staf kami kurang.", "Tidak kirim."])
+    ] == [
+        [("Staf kami kurang", False)],
+        [("kirim", True)],
+    ]
 
 
 def test_fuzzy_one_letter(book) -> None:

@@ -16,6 +16,18 @@ from the codebook's data:
   predicates re-tests every pattern on every token and took 80% of the rule
   coder's time).
 
+Agency recognition and the rule coder read a document's segments as one
+Doc (:meth:`Annotator.mentions_in`, :meth:`Annotator.cues_in`: the texts
+joined by a blank line, which the tokenizer makes a whitespace token no
+pattern holds) and hand each segment its own matches, with its own offsets;
+a match never spans two texts and negation never looks back into the text
+before. The tokens are those of each text alone. On ten-word segments the
+per-call cost of the tokenizer and of each matcher was most of the rule
+coder's time; one Doc per document made it about twice as fast
+(``bench/``). Distinct words are looked up once per Doc (stems, pronouns,
+misspellings, prefix cues) and a Token object is made only where something
+matched.
+
 Matching is kept apart from deciding: callers get every match with its
 position and decide what it means (negation, agency requirements).
 """
@@ -23,21 +35,21 @@ position and decide what it means (negation, agency requirements).
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy
 from rapidfuzz.distance import Levenshtein
-from spacy.attrs import IS_ALPHA, LEMMA, LOWER, ORTH
+from spacy.attrs import IDX, LEMMA, LOWER
 
 from ..codebook import CUE_GAP
 from ..lang import load_words, stem
 from ..nlp import build_nlp
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc
 
     from ..codebook import Codebook
 
@@ -46,6 +58,10 @@ __all__ = ["Annotator", "CueMatch", "Mention", "annotator", "reduplicated"]
 FUZZY_MIN_LENGTH = 6  # shorter words are too easily one letter from another
 #: How many segments' Docs an annotator keeps (see :meth:`Annotator.make_doc`).
 DOC_CACHE_SIZE = 4096
+#: How many batches of texts read as one Doc an annotator keeps (see :meth:`Annotator.mentions_in`).
+BATCH_CACHE_SIZE = 8
+#: What joins the texts of a batch: a whitespace token, which no pattern holds.
+SEPARATOR = "\n\n"
 
 
 @dataclass(frozen=True)
@@ -127,10 +143,13 @@ class Annotator:
         # and what the word is to agency recognition (pronoun, fuzzy agency).
         self._first_word: dict[int, tuple[str, ...]] = {}
         self._lemma_of: dict[int, int] = {}
-        self._pronoun: dict[int, bool] = {}
-        self._fuzzy_of: dict[tuple[int, bool], tuple[str | None, str]] = {}
+        self._word_of: dict[int, tuple[bool, str | None, str]] = {}
+        self._punct: dict[int, bool] = {}
         self._fuzzy_cache: dict[str, str | None] = {}
+        self._negator_hashes = frozenset(vocab.strings.add(w.lower()) for w in self.negators)
         self._docs: OrderedDict[str, Doc] = OrderedDict()
+        self._batches: OrderedDict[str, _View] = OrderedDict()
+        self._singles: OrderedDict[int, tuple[Doc, _View]] = OrderedDict()
         self.cue_labels: dict[str, tuple[str, str]] = {}
         for code in codebook.codes:
             if not code.codable:
@@ -177,19 +196,98 @@ class Annotator:
             return doc
         doc = self.nlp.make_doc(text)
         if len(doc):
-            # stems by word hash, written in one call: no Python Token per word
-            lemma_of, strings = self._lemma_of, self.nlp.vocab.strings
-            lemmas = []
-            for orth in doc.to_array(ORTH).tolist():
-                lemma = lemma_of.get(orth)
-                if lemma is None:
-                    lemma = lemma_of[orth] = strings.add(stem(strings[orth], self.lang))
-                lemmas.append(lemma)
-            doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))  # type: ignore[arg-type]
+            self._write_stems(doc, *numpy.unique(doc.to_array(LOWER), return_inverse=True))
         self._docs[text] = doc
         if len(self._docs) > DOC_CACHE_SIZE:
             self._docs.popitem(last=False)
         return doc
+
+    def _write_stems(self, doc: Doc, forms: numpy.ndarray, inverse: numpy.ndarray) -> None:
+        """Each token's stem to ``lemma_``, given the Doc's distinct lowercase
+        forms and each token's index into them: one stem per distinct word (a
+        stem is of the lowercase form), written in one call."""
+        lemma_of, strings = self._lemma_of, self.nlp.vocab.strings
+        lemmas = []
+        for lower in forms.tolist():
+            lemma = lemma_of.get(lower)
+            if lemma is None:
+                lemma = lemma_of[lower] = strings.add(stem(strings[lower], self.lang))
+            lemmas.append(lemma)
+        doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64")[inverse].reshape(-1, 1))
+
+    def _view(self, texts: Sequence[str]) -> _View:
+        """``texts`` read as one Doc (joined by :data:`SEPARATOR`), cached.
+
+        Tokens are the same as each text's own (the tokenizer splits at
+        whitespace first); one Doc per document rather than one per segment
+        saves the per-call cost of the tokenizer and every matcher, which on
+        ten-word segments was most of the rule coder's time.
+        """
+        joined = SEPARATOR.join(texts)
+        view = self._batches.get(joined)
+        if view is not None:
+            self._batches.move_to_end(joined)
+            return view
+        view = self._read(self.nlp.make_doc(joined), joined, [len(t) for t in texts])
+        self._batches[joined] = view
+        if len(self._batches) > BATCH_CACHE_SIZE:
+            self._batches.popitem(last=False)
+        return view
+
+    def _read(self, doc: Doc, text: str, lengths: Sequence[int]) -> _View:
+        """The arrays matching reads from ``doc`` (made from ``text``), whose texts
+        have ``lengths`` (characters) and are joined by :data:`SEPARATOR`; stems
+        written."""
+        columns = doc.to_array([LOWER, IDX])
+        lowers = columns[:, 0]
+        forms, inverse = numpy.unique(lowers, return_inverse=True)
+        if len(doc):
+            self._write_stems(doc, forms, inverse)
+        sizes = numpy.asarray(lengths, dtype="int64")
+        chars = numpy.concatenate(([0], numpy.cumsum(sizes + len(SEPARATOR))[:-1])) if len(sizes) else sizes
+        offsets = columns[:, 1].astype("int64")
+        token_starts = numpy.searchsorted(offsets, chars)
+        token_ends = numpy.searchsorted(offsets, chars + sizes)
+        tokens = numpy.arange(len(doc))
+        text_of = numpy.searchsorted(token_starts, tokens, side="right") - 1
+        text_of[(text_of < 0) | (tokens >= token_ends[text_of])] = -1
+        return _View(
+            doc,
+            text,
+            lowers.tolist(),
+            offsets.tolist(),
+            forms.tolist(),
+            inverse,
+            chars.tolist(),
+            token_starts.tolist(),
+            token_ends.tolist(),
+            text_of,
+        )
+
+    def _single(self, doc: Doc) -> _View:
+        """A Doc of one text (from :meth:`make_doc`) as a view, cached like the Doc."""
+        found = self._singles.get(id(doc))
+        if found is not None and found[0] is doc:
+            return found[1]
+        lowers = doc.to_array(LOWER)
+        forms, inverse = numpy.unique(lowers, return_inverse=True)
+        tokens = len(doc)
+        view = _View(
+            doc,
+            doc.text,
+            lowers.tolist(),
+            doc.to_array(IDX).tolist(),
+            forms.tolist(),
+            inverse,
+            [0],
+            [0],
+            [tokens],
+            numpy.zeros(tokens, dtype="int64"),
+        )
+        self._singles[id(doc)] = (doc, view)  # the Doc is kept, so its id is not reused
+        if len(self._singles) > DOC_CACHE_SIZE:
+            self._singles.popitem(last=False)
+        return view
 
     def mentions(self, doc: Doc, *, own_agency: str | None = None) -> list[Mention]:
         """Agency mentions in ``doc``: aliases (and their plurals by reduplication,
@@ -199,39 +297,80 @@ class Annotator:
         stand for; without it pronouns are not resolved. Overlapping alias
         matches keep the longest.
         """
-        from spacy.util import filter_spans
+        return self._mentions(self._single(doc), [own_agency])[0]
 
+    def mentions_in(self, texts: Sequence[str], own_agencies: Sequence[str | None]) -> list[list[Mention]]:
+        """:meth:`mentions` of each of ``texts`` (with its own agency), read as one Doc.
+
+        Offsets are each text's own.
+
+        Examples
+        --------
+        >>> import qualbst as qb
+        >>> ann = annotator(qb.load_codebook("codebook"), "id")
+        >>> found = ann.mentions_in(["Kami kirim ke Dinsos.", "Kami tunggu."], ["kecamatan", None])
+        >>> [[(m.agency, m.start, m.method) for m in one] for one in found]
+        [[('kecamatan', 0, 'pronoun'), ('dinsos', 14, 'alias')], []]
+        """
+        if len(texts) != len(own_agencies):
+            raise ValueError("one own agency per text")
+        return self._mentions(self._view(texts), list(own_agencies))
+
+    def _mentions(self, view: _View, owns: list[str | None]) -> list[list[Mention]]:
         strings = self.nlp.vocab.strings
-        matches = self.agency_matcher(doc)
-        spans = [doc[s:e] for _, s, e in matches]
+        found: list[list[Mention]] = [[] for _ in owns]
+        matches = self.agency_matcher(view.doc)
         labels = {(s, e): strings[m] for m, s, e in matches}
-        found: list[Mention] = []
         covered: set[int] = set()
-        for span in filter_spans(spans):
-            agency = labels[(span.start, span.end)]
-            found.append(
-                Mention(agency, span.start_char, span.end_char, span.text, "alias", span.start, span.end)
+        for start, end in _longest([(s, e) for _, s, e in matches]):
+            text, first, chars = view.locate(start)
+            start_char, end_char = view.chars_of(start, end)
+            found[text].append(
+                Mention(
+                    labels[(start, end)],
+                    start_char - chars,
+                    end_char - chars,
+                    view.text[start_char:end_char],
+                    "alias",
+                    start - first,
+                    end - first,
+                )
             )
-            covered.update(range(span.start, span.end))
-        pronoun, fuzzy_of = self._pronoun, self._fuzzy_of
-        # word by word on string hashes; a Token is made only for a word that is a mention
-        for i, (lower, alpha) in enumerate(doc.to_array([LOWER, IS_ALPHA]).tolist()):
-            is_pronoun = pronoun.get(lower)
-            if is_pronoun is None:
-                is_pronoun = pronoun[lower] = strings[lower] in self.pronouns
-            who: str | None
-            if own_agency and is_pronoun:
-                who, method = own_agency, "pronoun"
-            else:
-                key = (lower, bool(alpha))
-                if key not in fuzzy_of:
-                    fuzzy_of[key] = self._word_agency(strings[lower], bool(alpha))
-                who, method = fuzzy_of[key]
-            if who is None or i in covered:
+            covered.update(range(start, end))
+        # what each distinct word is (pronoun; agency by misspelling or reduplication), then only
+        # the words that are one get a Token
+        words = [self._word(form) for form in view.forms]
+        resolve = any(owns)
+        wanted = numpy.array([(resolve and w[0]) or w[1] is not None for w in words], dtype=bool)
+        for i in numpy.flatnonzero(wanted[view.inverse]).tolist():
+            if i in covered:
                 continue
-            token = doc[i]
-            found.append(Mention(who, token.idx, token.idx + len(token), token.text, method, i, i + 1))
-        return sorted(found, key=lambda m: (m.start, m.end))
+            text, first, chars = view.locate(i)
+            if text < 0:
+                continue
+            is_pronoun, who, method = words[view.inverse[i]]
+            if is_pronoun and owns[text]:
+                who, method = owns[text], "pronoun"
+            if who is None:
+                continue
+            start, end = view.chars_of(i, i + 1)
+            found[text].append(
+                Mention(
+                    who, start - chars, end - chars, view.text[start:end], method, i - first, i - first + 1
+                )
+            )
+        for one in found:
+            one.sort(key=lambda m: (m.start, m.end))
+        return found
+
+    def _word(self, lower: int) -> tuple[bool, str | None, str]:
+        """What one distinct lowercase word is to agency recognition: a pronoun,
+        and the agency it names when not matched as an alias (cached)."""
+        known = self._word_of.get(lower)
+        if known is None:
+            form = self.nlp.vocab.strings[lower]
+            known = self._word_of[lower] = (form in self.pronouns, *self._word_agency(form, form.isalpha()))
+        return known
 
     def _word_agency(self, form: str, alpha: bool) -> tuple[str | None, str]:
         """The agency one word not matched as an alias names, and how: a plural
@@ -264,78 +403,178 @@ class Annotator:
         >>> [(ann.cue_labels[label][1], s, e) for label, s, e in ann.prefix_matches(doc)]
         [('sinkron*', 1, 2), ('meninggal*', 5, 6)]
         """
+        return self._prefix_matches(self._single(doc))
+
+    def _prefix_matches(self, view: _View) -> list[tuple[str, int, int]]:
         found: list[tuple[str, int, int]] = []
         strings = self.nlp.vocab.strings
         first_word = self._first_word
-        hashes = doc.to_array(LOWER).tolist()
-        for start, lower in enumerate(hashes):
-            labels = first_word.get(lower)
+        starts = []
+        for form in view.forms:
+            labels = first_word.get(form)
             if labels is None:
-                form = strings[lower]
-                labels = tuple(
-                    label for label, specs in self.prefix_patterns.items() if _fits(specs[0], form)
+                text = strings[form]
+                labels = first_word[form] = tuple(
+                    label for label, specs in self.prefix_patterns.items() if _fits(specs[0], text)
                 )
-                first_word[lower] = labels
-            for label in labels:
+            starts.append(bool(labels))
+        lowers = view.lowers
+        for start in numpy.flatnonzero(numpy.array(starts, dtype=bool)[view.inverse]).tolist():
+            for label in first_word[lowers[start]]:
                 specs = self.prefix_patterns[label]
                 end = start + len(specs)
-                if end <= len(hashes) and all(
-                    _fits(spec, strings[hashes[start + k]]) for k, spec in enumerate(specs[1:], start=1)
+                if end <= len(lowers) and all(
+                    _fits(spec, strings[lowers[start + k]]) for k, spec in enumerate(specs[1:], start=1)
                 ):
                     found.append((label, start, end))
         return found
 
     def cues(self, doc: Doc) -> list[CueMatch]:
         """Every cue match in ``doc`` (one per code, cue and position)."""
-        seen: set[tuple[str, int, int]] = set()
-        found: list[CueMatch] = []
-        strings = self.nlp.vocab.strings
-        matchers: list[Any] = [self.stem_matcher, self.lower_matcher]
-        if self._gap_needs and not self._gap_always:
-            roots = set(doc.to_array(LEMMA).tolist())
-            gaps = any(needs <= roots for needs in self._gap_needs)
-        else:
-            gaps = self._gap_always
-        if gaps:  # a token Matcher call costs as much as the rest of this method: only where one can match
-            matchers.append(self.gap_matcher)
+        return self._cues(self._single(doc))[0]
+
+    def cues_in(self, texts: Sequence[str]) -> list[list[CueMatch]]:
+        """:meth:`cues` of each of ``texts``, read as one Doc; offsets are each text's own.
+
+        A cue never spans two texts, and negation looks back only within a text.
+
+        Examples
+        --------
+        >>> import qualbst as qb
+        >>> ann = annotator(qb.load_codebook("codebook"), "en")
+        >>> found = ann.cues_in(["We did not hand over the data.", "Then we hand over the data."])
+        >>> [[(m.cue, m.start, m.negated) for m in one if m.cue == "hand over"] for one in found]
+        [[('hand over', 11, True)], [('hand over', 8, False)]]
+        """
+        view = self._view(texts)
+        if view.cues is None:
+            view.cues = self._cues(view)
+        return view.cues
+
+    def _cues(self, view: _View) -> list[list[CueMatch]]:
+        doc, strings = view.doc, self.nlp.vocab.strings
         matches = [
             (strings[match_id], start, end)
-            for matcher in matchers
+            for matcher in (self.stem_matcher, self.lower_matcher)
             if len(matcher)
             for match_id, start, end in matcher(doc)
         ]
-        for label, start, end in matches + self.prefix_matches(doc):
-            code, cue = self.cue_labels[label]
+        matches += self._gap_matches(view) + self._prefix_matches(view)
+        seen: set[tuple[str, int, int]] = set()
+        found: list[list[CueMatch]] = [[] for _ in view.chars]
+        for label, start, end in matches:
             key = (label, start, end)
             if key in seen:
                 continue
             seen.add(key)
-            span = doc[start:end]
-            found.append(
+            text, first, chars = view.locate(start)
+            if text < 0 or end > view.token_ends[text]:
+                continue  # on the separator, or across two texts
+            code, cue = self.cue_labels[label]
+            start_char, end_char = view.chars_of(start, end)
+            found[text].append(
                 CueMatch(
                     code,
                     cue,
-                    span.start_char,
-                    span.end_char,
-                    span.text,
-                    self.negated(doc, start),
-                    start,
-                    end,
+                    start_char - chars,
+                    end_char - chars,
+                    view.text[start_char:end_char],
+                    self._negated(view, start, first),
+                    start - first,
+                    end - first,
                 )
             )
-        return sorted(found, key=lambda m: (m.start, m.code, m.cue))
+        for one in found:
+            one.sort(key=lambda m: (m.start, m.code, m.cue))
+        return found
 
-    def negated(self, doc: Doc, start: int, scope: int = 3) -> bool:
-        """Whether a negator stands within ``scope`` words before token ``start``.
+    def _is_punct(self, lower: int) -> bool:
+        known = self._punct.get(lower)
+        if known is None:
+            known = self._punct[lower] = self.nlp.vocab[lower].is_punct
+        return known
+
+    def _gap_matches(self, view: _View) -> list[tuple[str, int, int]]:
+        """Matches of the cues with gaps, sought only in the texts that hold all
+        of one such cue's roots: a token Matcher call costs as much as all the
+        other matching together."""
+        if not len(self.gap_matcher):
+            return []
+        if self._gap_always:
+            texts = set(range(len(view.chars)))
+        else:
+            lemmas = view.doc.to_array(LEMMA)
+            texts = set()
+            for needs in self._gap_needs:
+                holding: set[int] | None = None
+                for root in needs:
+                    where = set(view.text_of[lemmas == root].tolist())
+                    holding = where if holding is None else holding & where
+                    if not holding:
+                        break
+                texts |= holding or set()
+        texts.discard(-1)
+        strings = self.nlp.vocab.strings
+        found = []
+        for text in sorted(texts):
+            first = view.token_starts[text]
+            for match_id, start, end in self.gap_matcher(view.doc[first : view.token_ends[text]]):
+                found.append((strings[match_id], start + first, end + first))
+        return found
+
+    def _negated(self, view: _View, start: int, first: int, scope: int = 3) -> bool:
+        """Whether a negator stands within ``scope`` words before token ``start``
+        (``first`` is its text's first token).
 
         The scope stops at punctuation, so "tidak, kami kirim" is not negated.
         """
-        for token in _before(doc, start, scope):
-            if token.is_punct:
+        for index in range(start - 1, max(start - 1 - scope, first - 1), -1):
+            if self._is_punct(view.lowers[index]):
                 return False
-            if token.lower_ in self.negators:
+            if view.lowers[index] in self._negator_hashes:
                 return True
         return False
+
+
+@dataclass(eq=False)
+class _View:
+    """A Doc of one or more texts with the arrays matching reads from it."""
+
+    doc: Doc
+    text: str  # the Doc's text
+    lowers: list[int]  # LOWER per token
+    offsets: list[int]  # per token, its first character
+    forms: list[int]  # distinct LOWER values, sorted
+    inverse: numpy.ndarray  # per token, its index in ``forms``
+    chars: list[int]  # per text, its first character in the Doc
+    token_starts: list[int]  # per text, its first token
+    token_ends: list[int]  # per text, one past its last token
+    text_of: numpy.ndarray  # per token, its text (-1: a separator)
+    cues: list[list[CueMatch]] | None = field(default=None)
+
+    def chars_of(self, start: int, end: int) -> tuple[int, int]:
+        """The character offsets of tokens ``start`` to ``end`` in the Doc."""
+        last = self.doc[end - 1]
+        return self.offsets[start], self.offsets[end - 1] + len(last)
+
+    def locate(self, token: int) -> tuple[int, int, int]:
+        """(text, its first token, its first character) of a token; text -1 for a separator."""
+        text = int(self.text_of[token])
+        if text < 0:
+            return -1, 0, 0
+        return text, self.token_starts[text], self.chars[text]
+
+
+def _longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Token spans (start, end) without overlaps, the longest (then the earliest)
+    kept: ``spacy.util.filter_spans`` on plain pairs, which need no Span object."""
+    kept: list[tuple[int, int]] = []
+    taken: set[int] = set()
+    for start, end in sorted(spans, key=lambda span: (span[1] - span[0], -span[0]), reverse=True):
+        if start not in taken and end - 1 not in taken:
+            kept.append((start, end))
+            taken.update(range(start, end))
+    return sorted(kept)
 
 
 def reduplicated(word: str) -> str | None:
@@ -349,11 +588,6 @@ def reduplicated(word: str) -> str | None:
     """
     first, dash, second = word.lower().partition("-")
     return first if dash and first == second else None
-
-
-def _before(doc: Doc, start: int, scope: int) -> Iterator[Token]:
-    for index in range(start - 1, max(start - 1 - scope, -1), -1):
-        yield doc[index]
 
 
 def _gap_pattern(words: list[str]) -> list[dict[str, Any]]:

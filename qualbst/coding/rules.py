@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..corpus.model import is_interviewer
 from ..lang import load_words
-from ..tables import CODINGS_COLUMNS, MENTIONS_COLUMNS, records
+from ..tables import CODINGS_COLUMNS, MENTIONS_COLUMNS
 from .matching import Annotator, annotator, reduplicated
 
 if TYPE_CHECKING:
@@ -86,26 +86,22 @@ def _docs_by_language(segments: pd.DataFrame, documents: Iterable[Document]) -> 
 
 def _mention_rows(
     segments: pd.DataFrame, documents: Iterable[Document], codebook: Codebook
-) -> list[dict[str, Any]]:
+) -> list[tuple[Any, ...]]:
+    """The mentions table's rows (MENTIONS_COLUMNS)."""
     by_id = _docs_by_language(segments, documents)
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
     for document_id, group in segments.groupby("document", sort=False):
         document = by_id[str(document_id)]
         ann = annotator(codebook, document.language)
-        for seg in records(group):
-            own = document.agency_for(seg.role)
-            for mention in ann.mentions(ann.make_doc(seg.text), own_agency=own):
-                rows.append(
-                    {
-                        "document": document.id,
-                        "segment": seg.segment,
-                        "start": int(seg.start) + mention.start,
-                        "end": int(seg.start) + mention.end,
-                        "agency": mention.agency,
-                        "surface": mention.surface,
-                        "method": mention.method,
-                    }
-                )
+        owns = [document.agency_for(role) for role in group["role"].tolist()]
+        found = ann.mentions_in(group["text"].tolist(), owns)  # one Doc per document
+        for segment, start, mentions in zip(
+            group["segment"].tolist(), group["start"].tolist(), found, strict=True
+        ):
+            rows += [
+                (document.id, segment, start + m.start, start + m.end, m.agency, m.surface, m.method)
+                for m in mentions
+            ]
     return rows
 
 
@@ -189,21 +185,26 @@ def code_rules(
     required = {code.id: int(code.requires.get("agencies", 0)) for code in codebook.codes if code.codable}
     parallel = {code.id for code in codebook.codes if code.codable and code.requires.get("parallel")}
     text_of = dict(zip(segments["segment"].tolist(), segments["text"].tolist(), strict=True))
-    rows: list[dict[str, Any]] = []
+    order = {code.id: i for i, code in enumerate(codebook.codes)}
+    rows: list[tuple[Any, ...]] = []  # CODINGS_COLUMNS, then the code's place for sorting
     for document_id, group in segments.groupby("document", sort=False):
         document = by_id[str(document_id)]
         ann = annotator(codebook, document.language)
         previous: list[tuple[int, str]] = []  # (turn, segment) of the last segments
-        for seg in records(group):
-            if is_interviewer(seg.role):
+        cues = ann.cues_in(group["text"].tolist())  # one Doc per document, as find_mentions read it
+        columns = (group[c].tolist() for c in ("segment", "turn", "role", "start", "end"))
+        for segment, turn, role, start, end, matches in zip(*columns, cues, strict=True):
+            if is_interviewer(role):
                 continue
-            window = [s for t, s in previous[-context:] if t == seg.turn] if context else []
-            previous.append((seg.turn, seg.segment))
-            nearby: set[str] = set(agencies_in.get(seg.segment, set()))
+            window = [s for t, s in previous[-context:] if t == turn] if context else []
+            previous.append((turn, segment))
+            if not matches:
+                continue
+            nearby: set[str] = set(agencies_in.get(segment, ()))
             for other in window:
                 nearby |= agencies_in.get(other, set())
             by_code: dict[str, list[str]] = defaultdict(list)
-            for match in ann.cues(ann.make_doc(seg.text)):
+            for match in matches:
                 if match.negated:
                     continue
                 note = f"'{match.cue}'={match.surface!r}"
@@ -217,29 +218,26 @@ def code_rules(
                 if need:
                     evidence += f"; agencies {', '.join(sorted(nearby))}"
                 if code_id in parallel:
-                    here = [seg.segment, *window]
+                    here = [segment, *window]
                     surfaces = [x for s in here for x in surfaces_in.get(s, ())]
                     why = _parallel(nearby, surfaces, [text_of[s] for s in here], codebook, ann)
                     if why is None:
                         continue
                     evidence += f"; parallel: {why}"
+                confidence = round(1 - 0.5 ** len(notes), 4)
+                place = order[code_id]
                 rows.append(
-                    {
-                        "document": document.id,
-                        "segment": seg.segment,
-                        "start": int(seg.start),
-                        "end": int(seg.end),
-                        "code": code_id,
-                        "coder": RULES_CODER,
-                        "confidence": round(1 - 0.5 ** len(notes), 4),
-                        "evidence": evidence,
-                    }
+                    (
+                        document.id,
+                        segment,
+                        int(start),
+                        int(end),
+                        code_id,
+                        RULES_CODER,
+                        confidence,
+                        evidence,
+                        place,
+                    )
                 )
-    frame = pd.DataFrame(rows, columns=list(CODINGS_COLUMNS))
-    order = {code.id: i for i, code in enumerate(codebook.codes)}
-    if not frame.empty:
-        frame = frame.assign(_o=frame["code"].map(order)).sort_values(
-            ["document", "start", "_o"], kind="stable"
-        )
-        frame = frame.drop(columns="_o").reset_index(drop=True)
-    return frame
+    rows.sort(key=lambda row: (row[0], row[2], row[-1]))  # stable: a segment's codes in codebook order
+    return pd.DataFrame([row[:-1] for row in rows], columns=list(CODINGS_COLUMNS))

@@ -510,14 +510,12 @@ def extract_interactions(
     rows: list[dict[str, Any]] = []
     # the agencies each segment names, in text order (mention rows are in text order)
     in_segment: dict[str, list[str]] = {}
-    if mentions is not None:
-        for seg_id, agency in zip(mentions["segment"].tolist(), mentions["agency"].tolist(), strict=True):
-            in_segment.setdefault(seg_id, []).append(agency)
-    else:
-        for seg in records(segments):
-            ann = annotator(codebook, by_id[seg.document].language)
-            found = ann.mentions(ann.make_doc(seg.text), own_agency=by_id[seg.document].agency_for(seg.role))
-            in_segment[seg.segment] = [m.agency for m in found]
+    if mentions is None:
+        from ..coding.rules import find_mentions
+
+        mentions = find_mentions(segments, by_id.values(), codebook)
+    for seg_id, agency in zip(mentions["segment"].tolist(), mentions["agency"].tolist(), strict=True):
+        in_segment.setdefault(seg_id, []).append(agency)
     # the agencies each transcript names, by level (what its plural mentions stand for)
     named: dict[str, dict[str, set[str]]] = {}
     for seg_id, document_id in zip(segments["segment"].tolist(), segments["document"].tolist(), strict=True):
