@@ -277,17 +277,29 @@ def analyse(
     store = cache if cache is not None else Cache(None)
     if len(humans) >= 2:
         try:
+            # Keyed by what each reads: the coefficients read no text, so an edit inside a
+            # transcript's segments leaves them (and nltk's import) to the cache.
+            units = segments[["document", "segment", "turn", "role"]]
+            judged = human[[c for c in ("document", "segment", "code", "coder", "evidence") if c in human]]
             tables.update(
                 remember_tables(
                     store,
                     "reliability",
-                    (human, segments, humans, unit, list(book.codable_ids)),
+                    (judged, units, humans, unit, list(book.codable_ids)),
                     lambda: {
                         "reliability": reliability(
-                            human, segments, coders=humans, unit=unit, codes=book.codable_ids
-                        ),
-                        "disagreements": disagreements(human, segments, coders=humans, unit=unit),
+                            judged, units, coders=humans, unit=unit, codes=book.codable_ids
+                        )
                     },
+                    sources=("reliability.py", "errors.py"),
+                )
+            )
+            tables.update(
+                remember_tables(
+                    store,
+                    "disagreements",
+                    (human, segments, humans, unit),
+                    lambda: {"disagreements": disagreements(human, segments, coders=humans, unit=unit)},
                     sources=("reliability.py", "errors.py"),
                 )
             )

@@ -675,9 +675,12 @@ def _units(
     unit: str,
     skip_uncoded: bool,
     codes: Iterable[str] | None,
+    texts: bool = True,
 ) -> _Units:
+    """The units compared and who applied what to them; ``texts=False`` for a
+    caller that shows no quotes (the segments table then needs no ``text``)."""
     _require(codings, ("document", "segment", "code", "coder"), "codings")
-    _require(segments, ("document", "segment", "turn", "role", "text"), "segments")
+    _require(segments, ("document", "segment", "turn", "role", *(("text",) if texts else ())), "segments")
     if unit not in UNITS:
         raise QualbstError(f"unit must be one of {', '.join(UNITS)} (got {unit!r})")
     if len(codings) == 0:
@@ -741,7 +744,7 @@ def _units(
         codes=code_list,
         applied={k: frozenset(v) for k, v in applied.items()},
         by_segment={k: frozenset(v) for k, v in by_segment.items()},
-        texts=dict(zip(seg_ids, segs["text"].astype(str), strict=True)),
+        texts=dict(zip(seg_ids, segs["text"].astype(str), strict=True)) if texts else {},
     )
 
 
@@ -916,7 +919,9 @@ def reliability(
 
     if bootstrap < 0:
         raise QualbstError(f"bootstrap must be 0 or a positive number of resamples (got {bootstrap})")
-    units = _units(codings, segments, coders=coders, unit=unit, skip_uncoded=skip_uncoded, codes=codes)
+    units = _units(
+        codings, segments, coders=coders, unit=unit, skip_uncoded=skip_uncoded, codes=codes, texts=False
+    )
     rows: list[dict[str, Any]] = []
     pooled_labels: list[npt.NDArray[np.int64]] = []
     pooled_units: list[npt.NDArray[np.float64]] = []

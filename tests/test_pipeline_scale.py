@@ -113,6 +113,30 @@ def test_cache_reuses_and_invalidates_per_document_and_per_code(subset, tmp_path
     assert_same_outputs(tmp_path / "recoded", tmp_path / "recoded-fresh")
 
 
+def test_an_edit_inside_a_segment_leaves_the_reliability_coefficients_to_the_cache(
+    subset, tmp_path, monkeypatch
+):
+    import qualbst.reliability
+
+    common = {k: subset[k] for k in ("interviews", "codebook", "codings")}
+    transcript = subset["interviews"] / "pos-kebonrojo.md"
+    text = transcript.read_text(encoding="utf-8") + "\nKami kirim daftar ke kelurahan tiap minggu.\n"
+    transcript.write_text(text, encoding="utf-8")
+    run(**common, out=tmp_path / "before", coder="rules")
+    transcript.write_text(text.replace("tiap minggu", "tiap bulan"), encoding="utf-8")  # same segments
+
+    def recomputed(*args, **kwargs):
+        raise AssertionError("reliability recomputed although no unit or coding changed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(qualbst.reliability, "reliability", recomputed)
+        edited = run(**common, out=tmp_path / "edited", coder="rules")
+    assert _summary(edited) == "cache: 2 of 3 documents reused"
+    run(**common, out=tmp_path / "fresh", coder="rules", cache=False)
+    assert_same_outputs(tmp_path / "edited", tmp_path / "fresh")
+    assert b"tiap bulan" in files_of(tmp_path / "edited")["segments.csv"]
+
+
 def test_model_trainings_are_cached_and_a_corrupt_entry_is_recomputed(subset, tmp_path):
     common = {k: subset[k] for k in ("interviews", "codebook", "codings")}
     cache = subset["interviews"].parent / ".qualbst-cache"

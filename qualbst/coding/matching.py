@@ -42,7 +42,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy
 from rapidfuzz.distance import Levenshtein
-from spacy.attrs import IDX, LEMMA, LOWER
 
 from ..codebook import CUE_GAP
 from ..lang import load_words, stem
@@ -190,6 +189,8 @@ class Annotator:
         same segments, usually one document after another. Callers must not
         change the Doc they get.
         """
+        from spacy.attrs import LOWER
+
         doc = self._docs.get(text)
         if doc is not None:
             self._docs.move_to_end(text)
@@ -206,6 +207,8 @@ class Annotator:
         """Each token's stem to ``lemma_``, given the Doc's distinct lowercase
         forms and each token's index into them: one stem per distinct word (a
         stem is of the lowercase form), written in one call."""
+        from spacy.attrs import LEMMA
+
         lemma_of, strings = self._lemma_of, self.nlp.vocab.strings
         lemmas = []
         for lower in forms.tolist():
@@ -238,6 +241,8 @@ class Annotator:
         """The arrays matching reads from ``doc`` (made from ``text``), whose texts
         have ``lengths`` (characters) and are joined by :data:`SEPARATOR`; stems
         written."""
+        from spacy.attrs import IDX, LOWER
+
         columns = doc.to_array([LOWER, IDX])
         lowers = columns[:, 0]
         forms, inverse = numpy.unique(lowers, return_inverse=True)
@@ -266,6 +271,8 @@ class Annotator:
 
     def _single(self, doc: Doc) -> _View:
         """A Doc of one text (from :meth:`make_doc`) as a view, cached like the Doc."""
+        from spacy.attrs import IDX, LOWER
+
         found = self._singles.get(id(doc))
         if found is not None and found[0] is doc:
             return found[1]
@@ -498,6 +505,8 @@ class Annotator:
         """Matches of the cues with gaps, sought only in the texts that hold all
         of one such cue's roots: a token Matcher call costs as much as all the
         other matching together."""
+        from spacy.attrs import LEMMA
+
         if not len(self.gap_matcher):
             return []
         if self._gap_always:
