@@ -149,7 +149,10 @@ class Agency:
     ``nouns`` are common nouns that name the agency only at the receiving end
     of a handoff ("dibagi ke warga"); ``exclude`` lists words that look like a
     misspelt alias but are not this agency (``Kepmensos``, the minister's decree, is one letter from
-    ``Kemensos``); fuzzy matching never maps them here.
+    ``Kemensos``); fuzzy matching never maps them here. ``generic`` are the
+    aliases that name an office of the agency's level rather than this one
+    ("lurah", "kantor kelurahan"): an informant from another agency of the same
+    level means their own office by them.
 
     Examples
     --------
@@ -166,6 +169,7 @@ class Agency:
     aliases: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     nouns: tuple[str, ...] = ()
+    generic: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not AGENCY_ID.match(self.id):
@@ -355,6 +359,7 @@ def _agency(entry: Any) -> Agency:
         aliases=_str_list(entry.get("aliases"), "aliases"),
         exclude=_str_list(entry.get("exclude"), "exclude"),
         nouns=_str_list(entry.get("nouns"), "nouns"),
+        generic=_str_list(entry.get("generic"), "generic"),
     )
 
 
@@ -449,6 +454,17 @@ def load_codebook(folder: str | Path, *, require_contract_ids: bool | None = Non
     )
     owners: dict[str, tuple[str, int]] = {}
     for line, agency in loaded["agencies"]:
+        forms = {normalize_alias(f) for f in agency.surface_forms()}
+        for form in agency.generic:
+            if normalize_alias(form) not in forms:
+                problems.append(
+                    Problem(
+                        agencies_file,
+                        line,
+                        f"generic form {form!r} of agency {agency.id!r} is not one of its aliases; "
+                        "list it under 'aliases' too",
+                    )
+                )
         for form in agency.surface_forms():
             key = normalize_alias(form)
             owner = owners.get(key)

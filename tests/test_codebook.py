@@ -65,6 +65,12 @@ def test_empty_definition_names_file_line_and_entry(tmp_path: Path) -> None:
     assert "obstacle.name-mismatch" in "\n".join(source[int(line) - 1 : int(line) + 6])
 
 
+def test_a_generic_form_must_be_an_alias(tmp_path: Path) -> None:
+    codes, agencies = minimal_codebook()
+    agencies[-1]["generic"] = ["pak lurah"]
+    assert "is not one of its aliases" in _problem(tmp_path, codes, agencies)
+
+
 def test_alias_collision_between_two_agencies(tmp_path: Path) -> None:
     codes, agencies = minimal_codebook()
     agencies[0]["aliases"] = ["Kantor Pos"]

@@ -85,6 +85,23 @@ def test_a_cue_or_negation_never_reaches_across_two_segments(tmp_path: Path) -> 
     ]
 
 
+def test_a_generic_form_is_the_informants_own_office_at_its_level(book) -> None:
+    text = "Surat ditandatangani lurah, terus dibawa ke Kelurahan Wonokusumo dan ke kecamatan."
+    own = {}
+    for agency in ("kelurahan-pegirian", "kelurahan", "kecamatan"):
+        d = doc(text, agency=agency)
+        mentions = find_mentions(segment_corpus([d]), [d], book)
+        own[agency] = list(zip(mentions["surface"], mentions["agency"], strict=True))
+    # a Pegirian official's "lurah" is Pegirian's; the ward named by name stays Wonokusumo
+    assert own["kelurahan-pegirian"] == [
+        ("lurah", "kelurahan-pegirian"),
+        ("Kelurahan Wonokusumo", "kelurahan"),
+        ("kecamatan", "kecamatan"),
+    ]
+    # the study ward's own staff, and an official of another level, mean the study ward
+    assert own["kelurahan"][0] == own["kecamatan"][0] == ("lurah", "kelurahan")
+
+
 def test_fuzzy_one_letter(book) -> None:
     d = doc("Data dikirim ke Wonokusuno kemarin.")  # one substitution from 'Wonokusumo'
     mentions = find_mentions(segment_corpus([d]), [d], book)

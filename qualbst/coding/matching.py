@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy
 from rapidfuzz.distance import Levenshtein
 
-from ..codebook import CUE_GAP
+from ..codebook import CUE_GAP, normalize_alias
 from ..lang import load_words, stem
 from ..nlp import build_nlp
 
@@ -112,6 +112,11 @@ class Annotator:
         for agency in codebook.agencies:
             if agency.nouns:
                 self.noun_matcher.add(agency.id, [self.nlp.make_doc(n.lower()) for n in agency.nouns])
+        # generic forms ("lurah"): an informant of another agency of the same level means their own office
+        self._generic: dict[str, frozenset[str]] = {
+            a.id: frozenset(normalize_alias(f) for f in a.generic) for a in codebook.agencies if a.generic
+        }
+        self._level: dict[str, str] = {a.id: a.level for a in codebook.agencies}
         self.single_aliases: dict[str, str] = {}
         # every one-word surface form, for plurals by reduplication ("kelurahan-kelurahan", "RT-RT")
         self._one_word: dict[str, str] = {}
@@ -301,8 +306,9 @@ class Annotator:
         "kelurahan-kelurahan"), one-letter misspellings, pronouns.
 
         ``own_agency`` is the informant's agency, which ``kami``/``kita``/``we``
-        stand for; without it pronouns are not resolved. Overlapping alias
-        matches keep the longest.
+        stand for, and an agency's ``generic`` forms ("lurah") when it is
+        another agency of the same level; without it neither is resolved.
+        Overlapping alias matches keep the longest.
         """
         return self._mentions(self._single(doc), [own_agency])[0]
 
@@ -334,7 +340,7 @@ class Annotator:
             start_char, end_char = view.chars_of(start, end)
             found[text].append(
                 Mention(
-                    labels[(start, end)],
+                    self._resolve(labels[(start, end)], view.text[start_char:end_char], owns[text]),
                     start_char - chars,
                     end_char - chars,
                     view.text[start_char:end_char],
@@ -369,6 +375,20 @@ class Annotator:
         for one in found:
             one.sort(key=lambda m: (m.start, m.end))
         return found
+
+    def _resolve(self, agency: str, surface: str, own: str | None) -> str:
+        """The agency an alias names in the words of an informant of ``own``: their
+        own office for a generic form of another agency of their level."""
+        generic = self._generic.get(agency)
+        if (
+            generic
+            and own
+            and own != agency
+            and self._level.get(own) == self._level[agency]
+            and normalize_alias(surface) in generic
+        ):
+            return own
+        return agency
 
     def _word(self, lower: int) -> tuple[bool, str | None, str]:
         """What one distinct lowercase word is to agency recognition: a pronoun,
