@@ -122,6 +122,20 @@ def test_what_comes_from_one_agency_comes_to_the_speaker(book) -> None:
     assert pairs == [("kecamatan", "kelurahan")]
 
 
+def test_a_ward_named_alone_is_not_linked_to_the_ward_named_before(book) -> None:
+    # the issue: no ward-to-ward edge unless a segment states one
+    text = "Pernah juga salah sortir, undangan nyelip di bendel Pegirian."
+    pairs = segment_pairs(
+        text, "reciprocal", lang="id", codebook=book, own_agency="pos", context_agency="kelurahan"
+    )
+    assert pairs == [("kelurahan-pegirian", "pos")]  # the informant's office, not Wonokusumo
+    # an agency of another kind is still read from the segment before
+    pairs = segment_pairs(
+        text, "reciprocal", lang="id", codebook=book, own_agency="pos", context_agency="kecamatan"
+    )
+    assert pairs == [("kecamatan", "kelurahan-pegirian")]
+
+
 def test_a_plural_mention_stands_for_every_ward_the_transcript_names(book) -> None:
     wards = {"ward": ["kelurahan", "kelurahan-ampel", "kelurahan-pegirian"], "district": ["kecamatan"]}
 

@@ -40,10 +40,12 @@ Pegirian"); an agency right after an object noun ("data KPM", "daftar
 penerima": it is what is handed over). ``kami``/``kita``/``we`` stand for the
 informant's agency, and so does ``saya``/``aku``/``I`` after a marker ("kirim
 datanya ke saya"). When a segment names only one agency (or one list of
-parallel ones), the one named in the segment before it in the same turn, or
-else the informant's own agency, is the other party of a sequential or
-reciprocal link (a pool needs two agencies named); what comes ``dari`` the one
-agency, with no receiver named, comes to the informant. A sequential link
+parallel ones), the one named in the segment before it in the same turn
+(unless it is a sibling of the one named, same level and parent like two
+wards: that link is stated nowhere), or else the informant's own agency, is
+the other party of a sequential or reciprocal link (a pool needs two agencies
+named); what comes ``dari`` the one agency, with no receiver named, comes to
+the informant. A sequential link
 then needs a marker (``dari``, ``ke``, ``lewat``...) to give its direction:
 "KPM sudah menerima" names who receives, not from whom.
 
@@ -277,8 +279,15 @@ def _stated_pairs(
     if not distinct:
         return []
 
+    def implied(party: _Party) -> str | None:
+        # a partner from the segment before is not a sibling of the named party (same level,
+        # same parent: two wards): no segment states that ward-to-ward link
+        if context_agency is not None and _siblings(codebook, context_agency, party.agency):
+            return None
+        return context_agency
+
     if len(distinct) == 1:
-        return _one_party(doc, parties[0], kind, words, own_agency, context_agency)
+        return _one_party(doc, parties[0], kind, words, own_agency, implied(parties[0]))
     pairs: list[tuple[str, str]] = []
     if kind == "pooled":
         members = {p.agency for p in parties if p.role != "source" and not p.pronoun}
@@ -294,7 +303,7 @@ def _stated_pairs(
         pairs = [
             pair
             for party in slots[0]
-            for pair in _one_party(doc, party, kind, words, own_agency, context_agency)
+            for pair in _one_party(doc, party, kind, words, own_agency, implied(party))
         ]
         return _finish(pairs, kind)
     denied = False
@@ -314,6 +323,12 @@ def _stated_pairs(
                 continue
             pairs.append(_directed(a, b, tokens, words) if kind == "sequential" else (a.agency, b.agency))
     return _finish(pairs, kind)
+
+
+def _siblings(codebook: Codebook, a: str, b: str) -> bool:
+    """Whether two agencies are units side by side: same level and the same parent."""
+    first, second = codebook.agency(a), codebook.agency(b)
+    return first.parent is not None and first.parent == second.parent and first.level == second.level
 
 
 def _plurals(
