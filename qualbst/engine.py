@@ -301,13 +301,22 @@ class ProcessEngine(Engine):
             first: list[Any] = []
         else:
             first, items = [function(items[0])], items[1:]
-        pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context(self.start_method))
+        # The function (with the codebook and whatever else it carries) goes to each worker once,
+        # as the initializer's argument (inherited when forked), not pickled again with every item:
+        # a worker given a fresh copy of the codebook per item spent longer finding the matchers
+        # built for it than coding the document.
+        pool = ProcessPoolExecutor(
+            self.jobs,
+            mp_context=multiprocessing.get_context(self.start_method),
+            initializer=_install,
+            initargs=(function,),
+        )
         self._pools.append(pool)
         frozen = self.start_method == "fork"
         if frozen:  # keep the garbage collector of forked workers off the inherited objects (copy on write)
             gc.freeze()
         try:
-            rest = pool.map(function, items, chunksize=1)
+            rest = pool.map(_call_installed, items, chunksize=1)
             yield from first
             yield from rest
         finally:
@@ -320,6 +329,17 @@ class ProcessEngine(Engine):
         for pool in list(self._pools):
             pool.shutdown(wait=True, cancel_futures=True)
         self._pools.clear()
+
+
+_INSTALLED: list[Callable[[Any], Any]] = []  # in a worker process: the function its pool runs
+
+
+def _install(function: Callable[[Any], Any]) -> None:
+    _INSTALLED[:] = [function]
+
+
+def _call_installed(item: Any) -> Any:
+    return _INSTALLED[0](item)
 
 
 class DaskEngine(Engine):
