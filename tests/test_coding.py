@@ -75,6 +75,10 @@ def test_a_cue_or_negation_never_reaches_across_two_segments(tmp_path: Path) -> 
     codes, agencies = minimal_codebook()
     codes[-1]["cues"] = {"id": ["staf ~ kurang", "kirim"]}
     ann = annotator(load_codebook(write_book(tmp_path, codes, agencies)), "id")
+    # texts that join to the same string are still read apart
+    assert ann.cues_in([]) == [] and ann.cues_in([""]) == [[]]
+    assert [len(one) for one in ann.cues_in(["Kirim.\n\nKirim."])] == [2]
+    assert [len(one) for one in ann.cues_in(["Kirim.", "Kirim."])] == [1, 1]
     alone = ann.cues_in(["Staf.", "Kurang, tidak", "Kirim data."])  # no period after "tidak"
     assert [[(m.surface, m.negated) for m in one] for one in alone] == [[], [], [("Kirim", False)]]
     assert [

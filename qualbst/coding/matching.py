@@ -152,7 +152,7 @@ class Annotator:
         self._fuzzy_cache: dict[str, str | None] = {}
         self._negator_hashes = frozenset(vocab.strings.add(w.lower()) for w in self.negators)
         self._docs: OrderedDict[str, Doc] = OrderedDict()
-        self._batches: OrderedDict[str, _View] = OrderedDict()
+        self._batches: OrderedDict[tuple[str, ...], _View] = OrderedDict()
         self._singles: OrderedDict[int, tuple[Doc, _View]] = OrderedDict()
         self.cue_labels: dict[str, tuple[str, str]] = {}
         for code in codebook.codes:
@@ -231,13 +231,14 @@ class Annotator:
         saves the per-call cost of the tokenizer and every matcher, which on
         ten-word segments was most of the rule coder's time.
         """
-        joined = SEPARATOR.join(texts)
-        view = self._batches.get(joined)
+        key = tuple(texts)  # not the joined text: ["a", "b"] and ["a\n\nb"] join the same
+        view = self._batches.get(key)
         if view is not None:
-            self._batches.move_to_end(joined)
+            self._batches.move_to_end(key)
             return view
+        joined = SEPARATOR.join(texts)
         view = self._read(self.nlp.make_doc(joined), joined, [len(t) for t in texts])
-        self._batches[joined] = view
+        self._batches[key] = view
         if len(self._batches) > BATCH_CACHE_SIZE:
             self._batches.popitem(last=False)
         return view
