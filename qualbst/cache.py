@@ -44,7 +44,7 @@ _SOURCES = (
     "codebook.py",
     "engine.py",
 )
-_PACKAGES = ("spacy", "scikit-learn", "rapidfuzz", "PySastrawi", "pandas", "numpy")
+_PACKAGES = ("spacy", "scikit-learn", "rapidfuzz", "PySastrawi", "snowballstemmer", "pandas", "numpy")
 
 
 def _plain(value: Any) -> Any:
