@@ -341,15 +341,20 @@ def analyse(
     return Analysis(project, mentions, codings, interactions, graph, tables, tuple(notes), described)
 
 
-def write_outputs(analysis: Analysis, out: str | Path, *, streamed: Collection[str] = ()) -> tuple[Path, ...]:
+def write_outputs(
+    analysis: Analysis, out: str | Path, *, streamed: Collection[str] = (), cache: Cache | None = None
+) -> tuple[Path, ...]:
     """Write every table, the graph exports and pictures and ``report.html`` to ``out`` (atomically).
 
     ``streamed`` names tables already written to ``out`` as the documents
     were processed (``run`` streams ``segments.csv`` and ``mentions.csv``):
-    they are listed but not written again.
+    they are listed but not written again. With a ``cache``, the graph's
+    pictures are taken from it when the graph (its ``graph.json``, every
+    attribute the drawing reads), the drawing code and matplotlib are
+    unchanged: drawing is about a second of a warm run.
     """
     from .interop import export_qdpx
-    from .network import draw_graph, write_gexf, write_graph_html, write_graph_json, write_graphml
+    from .network import write_gexf, write_graph_html, write_graph_json, write_graphml
     from .report import write_report
 
     frames = {
@@ -368,7 +373,7 @@ def write_outputs(analysis: Analysis, out: str | Path, *, streamed: Collection[s
         write_graphml(analysis.graph, staging / "graph.graphml")
         write_gexf(analysis.graph, staging / "graph.gexf")
         write_graph_json(analysis.graph, staging / "graph.json")
-        draw_graph(analysis.graph, staging / "graph.svg", title="Coordination graph")
+        _draw_graph_cached(analysis.graph, staging, cache)
         write_graph_html(analysis.graph, staging / "graph.html")
         written += ["graph.graphml", "graph.gexf", "graph.json", "graph.svg", "graph.png", "graph.html"]
         export_qdpx(
@@ -381,6 +386,44 @@ def write_outputs(analysis: Analysis, out: str | Path, *, streamed: Collection[s
         write_report(analysis, staging / "report.html")
         written.append("report.html")
     return tuple(Path(out) / name for name in written)
+
+
+def _draw_graph_cached(graph: Any, staging: Path, cache: Cache | None) -> None:
+    """``graph.svg`` and ``graph.png`` in ``staging`` (beside its ``graph.json``), drawn or from ``cache``."""
+    import base64
+    import hashlib
+    from importlib import metadata
+
+    from .cache import fingerprint, sources_version
+    from .network import draw_graph
+
+    title = "Coordination graph"
+    if cache is None or not cache.enabled:
+        draw_graph(graph, staging / "graph.svg", title=title)
+        return
+    drawn = hashlib.sha256((staging / "graph.json").read_bytes()).hexdigest()
+    key = fingerprint("pictures", sources_version("network"), metadata.version("matplotlib"), drawn, title)
+    found = cache.get("pictures", key)
+    if isinstance(found, dict) and isinstance(found.get("svg"), str) and isinstance(found.get("png"), str):
+        try:
+            png = base64.b64decode(found["png"], validate=True)
+        except ValueError:
+            cache.corrupt("pictures", key, "unreadable picture")
+        else:
+            (staging / "graph.svg").write_text(found["svg"], encoding="utf-8")
+            (staging / "graph.png").write_bytes(png)
+            return
+    elif found is not None:
+        cache.corrupt("pictures", key, "wrong shape")
+    svg, png_path = draw_graph(graph, staging / "graph.svg", title=title)
+    cache.put(
+        "pictures",
+        key,
+        {
+            "svg": svg.read_text(encoding="utf-8"),
+            "png": base64.b64encode(png_path.read_bytes()).decode("ascii"),
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -750,5 +793,5 @@ def run(
             extra_notes=notes,
             cache=store,
         )
-        files = write_outputs(analysis, staging, streamed=sink.names)
+        files = write_outputs(analysis, staging, streamed=sink.names, cache=store)
     return RunResult(analysis, tuple(Path(out) / f.relative_to(staging) for f in files), stats.log(store))

@@ -137,6 +137,35 @@ def test_an_edit_inside_a_segment_leaves_the_reliability_coefficients_to_the_cac
     assert b"tiap bulan" in files_of(tmp_path / "edited")["segments.csv"]
 
 
+def test_the_graph_pictures_come_from_the_cache_while_the_graph_is_unchanged(subset, tmp_path, monkeypatch):
+    import qualbst.network
+
+    common = {k: subset[k] for k in ("interviews", "codebook", "codings")}
+    run(**common, out=tmp_path / "cold", coder="rules")
+    draw, calls = qualbst.network.draw_graph, []
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(qualbst.network, "draw_graph", counted)
+    run(**common, out=tmp_path / "warm", coder="rules")
+    assert calls == []  # nothing changed: the pictures came from the cache
+    assert_same_outputs(tmp_path / "cold", tmp_path / "warm")
+    transcript = subset["interviews"] / "pos-kebonrojo.md"
+    transcript.write_text(
+        transcript.read_text(encoding="utf-8").replace("kecamatan", "kecamatan dan Dinsos", 1)
+        + "\nKami kirim daftar ke Dinsos lewat kecamatan, terus Dinsos kirim balik ke kami.\n",
+        encoding="utf-8",
+    )
+    run(**common, out=tmp_path / "edited", coder="rules")
+    edited = files_of(tmp_path / "edited")
+    assert edited["graph.json"] != files_of(tmp_path / "cold")["graph.json"]
+    assert len(calls) == 1  # the graph changed: drawn again
+    run(**common, out=tmp_path / "fresh", coder="rules", cache=False)
+    assert_same_outputs(tmp_path / "edited", tmp_path / "fresh")
+
+
 def test_model_trainings_are_cached_and_a_corrupt_entry_is_recomputed(subset, tmp_path):
     common = {k: subset[k] for k in ("interviews", "codebook", "codings")}
     cache = subset["interviews"].parent / ".qualbst-cache"
