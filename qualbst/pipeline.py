@@ -351,9 +351,9 @@ def write_outputs(
     they are listed but not written again. With a ``cache``, the graph's
     pictures are taken from it when the graph (its ``graph.json``, every
     attribute the drawing reads), the drawing code and matplotlib are
-    unchanged: drawing is about a second of a warm run.
+    unchanged, and ``project.qdpx`` when what it exports is: each was about
+    a second of a warm run.
     """
-    from .interop import export_qdpx
     from .network import write_gexf, write_graph_html, write_graph_json, write_graphml
     from .report import write_report
 
@@ -376,21 +376,41 @@ def write_outputs(
         _draw_graph_cached(analysis.graph, staging, cache)
         write_graph_html(analysis.graph, staging / "graph.html")
         written += ["graph.graphml", "graph.gexf", "graph.json", "graph.svg", "graph.png", "graph.html"]
-        export_qdpx(
-            analysis.project,
-            staging / "project.qdpx",
-            codings=analysis.codings,
-            interactions=analysis.interactions,
-        )
+        _export_qdpx_cached(analysis, staging / "project.qdpx", cache)
         written.append("project.qdpx")
         write_report(analysis, staging / "report.html")
         written.append("report.html")
     return tuple(Path(out) / name for name in written)
 
 
-def _draw_graph_cached(graph: Any, staging: Path, cache: Cache | None) -> None:
-    """``graph.svg`` and ``graph.png`` in ``staging`` (beside its ``graph.json``), drawn or from ``cache``."""
+def _cached_files(
+    cache: Cache | None, kind: str, key: str, paths: Sequence[Path], make: Callable[[], Any]
+) -> None:
+    """Write ``paths`` from ``cache`` (entry ``key``) if it holds them, else ``make()`` and store them."""
     import base64
+
+    if cache is None or not cache.enabled:
+        make()
+        return
+    found = cache.get(kind, key)
+    if isinstance(found, dict) and all(isinstance(found.get(p.name), str) for p in paths):
+        try:
+            contents = [base64.b64decode(found[p.name], validate=True) for p in paths]
+        except ValueError:
+            cache.corrupt(kind, key, "unreadable file")
+        else:
+            for path, content in zip(paths, contents, strict=True):
+                path.write_bytes(content)
+            return
+    elif found is not None:
+        cache.corrupt(kind, key, "wrong shape")
+    make()
+    cache.put(kind, key, {p.name: base64.b64encode(p.read_bytes()).decode("ascii") for p in paths})
+
+
+def _draw_graph_cached(graph: Any, staging: Path, cache: Cache | None) -> None:
+    """``graph.svg`` and ``graph.png`` in ``staging`` (beside its ``graph.json``), drawn or from ``cache``:
+    keyed by the graph's JSON (every attribute the drawing reads), the drawing code and matplotlib."""
     import hashlib
     from importlib import metadata
 
@@ -398,31 +418,34 @@ def _draw_graph_cached(graph: Any, staging: Path, cache: Cache | None) -> None:
     from .network import draw_graph
 
     title = "Coordination graph"
-    if cache is None or not cache.enabled:
-        draw_graph(graph, staging / "graph.svg", title=title)
-        return
     drawn = hashlib.sha256((staging / "graph.json").read_bytes()).hexdigest()
     key = fingerprint("pictures", sources_version("network"), metadata.version("matplotlib"), drawn, title)
-    found = cache.get("pictures", key)
-    if isinstance(found, dict) and isinstance(found.get("svg"), str) and isinstance(found.get("png"), str):
-        try:
-            png = base64.b64decode(found["png"], validate=True)
-        except ValueError:
-            cache.corrupt("pictures", key, "unreadable picture")
-        else:
-            (staging / "graph.svg").write_text(found["svg"], encoding="utf-8")
-            (staging / "graph.png").write_bytes(png)
-            return
-    elif found is not None:
-        cache.corrupt("pictures", key, "wrong shape")
-    svg, png_path = draw_graph(graph, staging / "graph.svg", title=title)
-    cache.put(
-        "pictures",
+    paths = [staging / "graph.svg", staging / "graph.png"]
+    _cached_files(cache, "pictures", key, paths, lambda: draw_graph(graph, paths[0], title=title))
+
+
+def _export_qdpx_cached(analysis: Analysis, path: Path, cache: Cache | None) -> None:
+    """``project.qdpx``, exported or from ``cache``: keyed by everything ``export_qdpx`` reads (the
+    documents, the codebook, the segments, the codings and the interactions) and the exporter's code."""
+    from .cache import fingerprint, frame_digest, sources_version
+    from .interop import export_qdpx
+
+    project = analysis.project
+    key = fingerprint(
+        "qdpx",
+        sources_version("interop"),
+        list(project.documents),
+        project.codebook,
+        frame_digest(project.segments),
+        frame_digest(analysis.codings),
+        frame_digest(analysis.interactions),
+    )
+    _cached_files(
+        cache,
+        "qdpx",
         key,
-        {
-            "svg": svg.read_text(encoding="utf-8"),
-            "png": base64.b64encode(png_path.read_bytes()).decode("ascii"),
-        },
+        [path],
+        lambda: export_qdpx(project, path, codings=analysis.codings, interactions=analysis.interactions),
     )
 
 

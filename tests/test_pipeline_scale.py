@@ -137,20 +137,27 @@ def test_an_edit_inside_a_segment_leaves_the_reliability_coefficients_to_the_cac
     assert b"tiap bulan" in files_of(tmp_path / "edited")["segments.csv"]
 
 
-def test_the_graph_pictures_come_from_the_cache_while_the_graph_is_unchanged(subset, tmp_path, monkeypatch):
+def test_pictures_and_the_qdpx_come_from_the_cache_while_their_inputs_are_unchanged(
+    subset, tmp_path, monkeypatch
+):
+    import qualbst.interop
     import qualbst.network
 
     common = {k: subset[k] for k in ("interviews", "codebook", "codings")}
     run(**common, out=tmp_path / "cold", coder="rules")
-    draw, calls = qualbst.network.draw_graph, []
+    calls: list[str] = []
 
-    def counted(*args, **kwargs):
-        calls.append(args)
-        return draw(*args, **kwargs)
+    def counting(name: str, real):
+        def counted(*args, **kwargs):
+            calls.append(name)
+            return real(*args, **kwargs)
 
-    monkeypatch.setattr(qualbst.network, "draw_graph", counted)
+        return counted
+
+    for module, name in ((qualbst.network, "draw_graph"), (qualbst.interop, "export_qdpx")):
+        monkeypatch.setattr(module, name, counting(name, getattr(module, name)))
     run(**common, out=tmp_path / "warm", coder="rules")
-    assert calls == []  # nothing changed: the pictures came from the cache
+    assert calls == []  # nothing changed: both came from the cache
     assert_same_outputs(tmp_path / "cold", tmp_path / "warm")
     transcript = subset["interviews"] / "pos-kebonrojo.md"
     transcript.write_text(
@@ -159,9 +166,8 @@ def test_the_graph_pictures_come_from_the_cache_while_the_graph_is_unchanged(sub
         encoding="utf-8",
     )
     run(**common, out=tmp_path / "edited", coder="rules")
-    edited = files_of(tmp_path / "edited")
-    assert edited["graph.json"] != files_of(tmp_path / "cold")["graph.json"]
-    assert len(calls) == 1  # the graph changed: drawn again
+    assert files_of(tmp_path / "edited")["graph.json"] != files_of(tmp_path / "cold")["graph.json"]
+    assert sorted(calls) == ["draw_graph", "export_qdpx"]  # the graph and the text changed: made again
     run(**common, out=tmp_path / "fresh", coder="rules", cache=False)
     assert_same_outputs(tmp_path / "edited", tmp_path / "fresh")
 
