@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -305,6 +306,14 @@ def _decode_frame(data: Any) -> Any:
     return frame
 
 
+def _key(name: str, inputs: tuple[Any, ...], sources: tuple[str, ...]) -> str:
+    """The key of a corpus-level result: its inputs (DataFrames by :func:`frame_digest`) and code."""
+    import pandas as pd
+
+    parts = [frame_digest(p) if isinstance(p, pd.DataFrame) else p for p in inputs]
+    return fingerprint("corpus", name, sources_version(*sources), parts)
+
+
 def remember_tables(
     store: Cache, name: str, inputs: tuple[Any, ...], compute: Any, *, sources: tuple[str, ...]
 ) -> dict[str, Any]:
@@ -316,10 +325,7 @@ def remember_tables(
     uses). Results with column types other than int, float, bool and object
     (and their nullable and string forms) are not stored; nor are exceptions.
     """
-    import pandas as pd
-
-    parts = [frame_digest(p) if isinstance(p, pd.DataFrame) else p for p in inputs]
-    key = fingerprint("corpus", name, sources_version(*sources), parts)
+    key = _key(name, inputs, sources)
     found = store.get("corpus", key)
     if isinstance(found, dict):
         try:
@@ -337,3 +343,38 @@ def remember_tables(
             return result
         store.put("corpus", key, encoded)
     return result
+
+
+def remember_files(
+    store: Cache,
+    name: str,
+    inputs: tuple[Any, ...],
+    paths: Sequence[Path],
+    make: Callable[[], Any],
+    *,
+    sources: tuple[str, ...],
+) -> None:
+    """Write ``paths`` with ``make()``, or from ``store`` for the same inputs.
+
+    Keyed like :func:`remember_tables` (``inputs`` must be everything ``make``
+    reads); the files' bytes are stored, and an entry that cannot be read is
+    ignored with a note and made again.
+    """
+    import base64
+
+    key = _key(name, inputs, sources)
+    found = store.get("corpus", key)
+    if isinstance(found, dict) and all(isinstance(found.get(p.name), str) for p in paths):
+        try:
+            contents = [base64.b64decode(found[p.name], validate=True) for p in paths]
+        except ValueError:
+            store.corrupt("corpus", key, "unreadable file")
+        else:
+            for path, content in zip(paths, contents, strict=True):
+                path.write_bytes(content)
+            return
+    elif found is not None:
+        store.corrupt("corpus", key, "wrong shape")
+    make()
+    if store.enabled:
+        store.put("corpus", key, {p.name: base64.b64encode(p.read_bytes()).decode("ascii") for p in paths})

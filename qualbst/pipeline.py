@@ -383,69 +383,48 @@ def write_outputs(
     return tuple(Path(out) / name for name in written)
 
 
-def _cached_files(
-    cache: Cache | None, kind: str, key: str, paths: Sequence[Path], make: Callable[[], Any]
-) -> None:
-    """Write ``paths`` from ``cache`` (entry ``key``) if it holds them, else ``make()`` and store them."""
-    import base64
-
-    if cache is None or not cache.enabled:
-        make()
-        return
-    found = cache.get(kind, key)
-    if isinstance(found, dict) and all(isinstance(found.get(p.name), str) for p in paths):
-        try:
-            contents = [base64.b64decode(found[p.name], validate=True) for p in paths]
-        except ValueError:
-            cache.corrupt(kind, key, "unreadable file")
-        else:
-            for path, content in zip(paths, contents, strict=True):
-                path.write_bytes(content)
-            return
-    elif found is not None:
-        cache.corrupt(kind, key, "wrong shape")
-    make()
-    cache.put(kind, key, {p.name: base64.b64encode(p.read_bytes()).decode("ascii") for p in paths})
-
-
 def _draw_graph_cached(graph: Any, staging: Path, cache: Cache | None) -> None:
     """``graph.svg`` and ``graph.png`` in ``staging`` (beside its ``graph.json``), drawn or from ``cache``:
     keyed by the graph's JSON (every attribute the drawing reads), the drawing code and matplotlib."""
     import hashlib
     from importlib import metadata
 
-    from .cache import fingerprint, sources_version
+    from .cache import Cache, remember_files
     from .network import draw_graph
 
     title = "Coordination graph"
     drawn = hashlib.sha256((staging / "graph.json").read_bytes()).hexdigest()
-    key = fingerprint("pictures", sources_version("network"), metadata.version("matplotlib"), drawn, title)
     paths = [staging / "graph.svg", staging / "graph.png"]
-    _cached_files(cache, "pictures", key, paths, lambda: draw_graph(graph, paths[0], title=title))
+    remember_files(
+        cache if cache is not None else Cache(None),
+        "pictures",
+        (drawn, metadata.version("matplotlib"), title),
+        paths,
+        lambda: draw_graph(graph, paths[0], title=title),
+        sources=("network",),
+    )
 
 
 def _export_qdpx_cached(analysis: Analysis, path: Path, cache: Cache | None) -> None:
     """``project.qdpx``, exported or from ``cache``: keyed by everything ``export_qdpx`` reads (the
     documents, the codebook, the segments, the codings and the interactions) and the exporter's code."""
-    from .cache import fingerprint, frame_digest, sources_version
+    from .cache import Cache, remember_files
     from .interop import export_qdpx
 
     project = analysis.project
-    key = fingerprint(
+    remember_files(
+        cache if cache is not None else Cache(None),
         "qdpx",
-        sources_version("interop"),
-        list(project.documents),
-        project.codebook,
-        frame_digest(project.segments),
-        frame_digest(analysis.codings),
-        frame_digest(analysis.interactions),
-    )
-    _cached_files(
-        cache,
-        "qdpx",
-        key,
+        (
+            list(project.documents),
+            project.codebook,
+            project.segments,
+            analysis.codings,
+            analysis.interactions,
+        ),
         [path],
         lambda: export_qdpx(project, path, codings=analysis.codings, interactions=analysis.interactions),
+        sources=("interop",),
     )
 
 

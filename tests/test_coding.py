@@ -63,7 +63,7 @@ def test_a_document_read_as_one_doc_finds_what_each_segment_alone_does(book) -> 
         assert ann.mentions_in(texts, owns) == [
             ann.mentions(ann.make_doc(t), own_agency=o) for t, o in zip(texts, owns, strict=True)
         ]
-        assert ann.cues_in(texts) == [ann.cues(ann.make_doc(t)) for t in texts]
+        assert ann.cues_in(texts) == [ann.cues_in([t])[0] for t in texts]
 
 
 def test_a_cue_or_negation_never_reaches_across_two_segments(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from the codebook's data:
   ``token.lemma_`` (Sastrawi for Indonesian, Snowball for English), and a
   second one on the lowercase form, so that colloquial forms the stemmer does
   not know (``nerusin``) still match; cues ending in ``*`` are prefix patterns
-  on the lowercase form, matched by :meth:`Annotator.prefix_matches` (a
+  on the lowercase form, matched by :meth:`Annotator._prefix_matches` (a
   lookup per distinct word form, cached: a spaCy ``Matcher`` with ``REGEX``
   predicates re-tests every pattern on every token and took 80% of the rule
   coder's time).
@@ -243,16 +243,16 @@ class Annotator:
             self._batches.popitem(last=False)
         return view
 
-    def _read(self, doc: Doc, text: str, lengths: Sequence[int]) -> _View:
+    def _read(self, doc: Doc, text: str, lengths: Sequence[int], *, stems: bool = True) -> _View:
         """The arrays matching reads from ``doc`` (made from ``text``), whose texts
         have ``lengths`` (characters) and are joined by :data:`SEPARATOR`; stems
-        written."""
+        written unless ``stems`` is false (:meth:`make_doc` wrote them)."""
         from spacy.attrs import IDX, LOWER
 
         columns = doc.to_array([LOWER, IDX])
         lowers = columns[:, 0]
         forms, inverse = numpy.unique(lowers, return_inverse=True)
-        if len(doc):
+        if stems and len(doc):
             self._write_stems(doc, forms, inverse)
         sizes = numpy.asarray(lengths, dtype="int64")
         chars = numpy.concatenate(([0], numpy.cumsum(sizes + len(SEPARATOR))[:-1])) if len(sizes) else sizes
@@ -277,26 +277,11 @@ class Annotator:
 
     def _single(self, doc: Doc) -> _View:
         """A Doc of one text (from :meth:`make_doc`) as a view, cached like the Doc."""
-        from spacy.attrs import IDX, LOWER
-
         found = self._singles.get(id(doc))
         if found is not None and found[0] is doc:
             return found[1]
-        lowers = doc.to_array(LOWER)
-        forms, inverse = numpy.unique(lowers, return_inverse=True)
-        tokens = len(doc)
-        view = _View(
-            doc,
-            doc.text,
-            lowers.tolist(),
-            doc.to_array(IDX).tolist(),
-            forms.tolist(),
-            inverse,
-            [0],
-            [0],
-            [tokens],
-            numpy.zeros(tokens, dtype="int64"),
-        )
+        text = doc.text
+        view = self._read(doc, text, [len(text)], stems=False)
         self._singles[id(doc)] = (doc, view)  # the Doc is kept, so its id is not reused
         if len(self._singles) > DOC_CACHE_SIZE:
             self._singles.popitem(last=False)
@@ -420,19 +405,6 @@ class Annotator:
             self._fuzzy_cache[word] = _fuzzy_lookup(self, word)
         return self._fuzzy_cache[word]
 
-    def prefix_matches(self, doc: Doc) -> list[tuple[str, int, int]]:
-        """Matches of the prefix cues in ``doc``: (label, token start, token end).
-
-        Examples
-        --------
-        >>> import qualbst as qb
-        >>> ann = annotator(qb.load_codebook("codebook"), "id")
-        >>> doc = ann.make_doc("Kami sinkronisasi data, terus meninggal dunia.")
-        >>> [(ann.cue_labels[label][1], s, e) for label, s, e in ann.prefix_matches(doc)]
-        [('sinkron*', 1, 2), ('meninggal*', 5, 6)]
-        """
-        return self._prefix_matches(self._single(doc))
-
     def _prefix_matches(self, view: _View) -> list[tuple[str, int, int]]:
         found: list[tuple[str, int, int]] = []
         strings = self.nlp.vocab.strings
@@ -457,19 +429,21 @@ class Annotator:
                     found.append((label, start, end))
         return found
 
-    def cues(self, doc: Doc) -> list[CueMatch]:
-        """Every cue match in ``doc`` (one per code, cue and position)."""
-        return self._cues(self._single(doc))[0]
-
     def cues_in(self, texts: Sequence[str]) -> list[list[CueMatch]]:
-        """:meth:`cues` of each of ``texts``, read as one Doc; offsets are each text's own.
+        """Every cue match in each of ``texts`` (one per code, cue and position),
+        read as one Doc; offsets are each text's own.
 
         A cue never spans two texts, and negation looks back only within a text.
+        Cues ending in ``*`` match a prefix of the lowercase form.
 
         Examples
         --------
         >>> import qualbst as qb
-        >>> ann = annotator(qb.load_codebook("codebook"), "en")
+        >>> book = qb.load_codebook("codebook")
+        >>> [(m.cue, m.surface) for m in annotator(book, "id").cues_in(["Kami sinkronisasi data."])[0]
+        ...  if m.cue.endswith("*")]
+        [('sinkron*', 'sinkronisasi')]
+        >>> ann = annotator(book, "en")
         >>> found = ann.cues_in(["We did not hand over the data.", "Then we hand over the data."])
         >>> [[(m.cue, m.start, m.negated) for m in one if m.cue == "hand over"] for one in found]
         [[('hand over', 11, True)], [('hand over', 8, False)]]
