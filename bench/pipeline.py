@@ -11,8 +11,10 @@ Prints Markdown (``bench/run_all.py`` includes it in ``bench/RESULTS.md``):
    includes starting the workers and building their spaCy pipelines: what a
    user waits for.
 2. The incremental cache on the shipped corpus: a cold run (no cache), a warm
-   run (nothing changed), a run after one transcript changed and a run after
-   one code's cues changed; by default (``--coder both``: rules and a model
+   run (nothing changed), a run after one transcript changed (a paragraph
+   added), then after one word inside that paragraph changed (the same
+   segments: the reliability coefficients, which read no text, come from the
+   cache), and a run after one code's cues changed; by default (``--coder both``: rules and a model
    trained here) and with ``--coder rules``. Wall and CPU seconds (the CPU
    time of the child, which other work on the machine disturbs less).
 3. ``--engine dask`` (a local cluster of two worker processes) against the
@@ -45,6 +47,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 EDITED_TRANSCRIPT = "kel-wonokusumo-kesra-1.md"
 ADDED_TEXT = "\nKami juga kirim laporan ke kecamatan setiap minggu, lalu kecamatan teruskan ke dinas.\n"
+EDITED_WORDS = ADDED_TEXT.replace("setiap minggu", "setiap bulan")  # the same segments, a word changed
 
 
 # ------------------------------------------------------------------ stages, in a child process
@@ -239,7 +242,13 @@ def incremental_section(work: Path, repeats: int) -> str:
         transcript = project / "interviews" / EDITED_TRANSCRIPT
         book = project / "codebook" / "codebook.yaml"
         original, original_book = transcript.read_bytes(), book.read_bytes()
-        timings: dict[str, list[tuple[float, float]]] = {"cold": [], "warm": [], "transcript": [], "code": []}
+        timings: dict[str, list[tuple[float, float]]] = {
+            "cold": [],
+            "warm": [],
+            "transcript": [],
+            "words": [],
+            "code": [],
+        }
         lines: dict[str, str] = {}
         for _ in range(repeats):
             shutil.rmtree(project / ".qualbst-cache", ignore_errors=True)
@@ -251,6 +260,11 @@ def incremental_section(work: Path, repeats: int) -> str:
             wall, cpu, err = _run(project, *args)
             timings["transcript"].append((wall, cpu))
             lines["transcript"] = _cache_line(err)
+            # then a word changed inside that new segment: the same segments, other text
+            transcript.write_bytes(original + EDITED_WORDS.encode("utf-8"))
+            wall, cpu, err = _run(project, *args)
+            timings["words"].append((wall, cpu))
+            lines["words"] = _cache_line(err)
             transcript.write_bytes(original)
             _run(project, *args)  # back to the original (cached) state
             book.write_text(_add_cue(original_book.decode("utf-8")), encoding="utf-8")
@@ -264,6 +278,7 @@ def incremental_section(work: Path, repeats: int) -> str:
             ("cold", "cold (no cache)"),
             ("warm", "warm (nothing changed)"),
             ("transcript", "one transcript edited"),
+            ("words", "then one word inside a segment of it edited"),
             ("code", "one code's cues edited"),
         ):
             wall = _median([w for w, _ in timings[name]])
