@@ -254,15 +254,13 @@ def test_evaluate_extraction_scores_each_coders_codes(book) -> None:
     assert scores[("coder-b", "turn")] == 0.0
 
 
-def test_extract_with_the_mentions_table_gives_the_same_links(book) -> None:
-    from qualbst.coding.rules import find_mentions
+def test_extract_takes_the_partner_of_a_one_agency_segment_from_the_segment_before(book) -> None:
     from qualbst.segments import segment_corpus
 
     # the second segment names one agency: the other party is the one the first segment named last
     d = doc("Undangan dari kecamatan kami bagikan ke RT. Terus diserahkan ke warga.", agency="kelurahan")
     segments = segment_corpus([d])
-    codings = _sequential("t:2:2")
-    alone = extract_interactions(segments, codings, [d], book)
-    given = extract_interactions(segments, codings, [d], book, mentions=find_mentions(segments, [d], book))
-    assert len(alone) > 0
-    pd.testing.assert_frame_equal(alone, given)
+    table = extract_interactions(segments, _sequential("t:2:2"), [d], book)
+    assert list(zip(table["segment"], table["source"], table["target"], strict=True)) == [
+        ("t:2:2", "rtrw", "kpm")
+    ]
