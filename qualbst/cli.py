@@ -495,8 +495,9 @@ def _with_machine(project: Any, coders: list[str] | None) -> Any:
     import pandas as pd
 
     from .coding.machine import machine_codings
+    from .tables import is_machine
 
-    wanted = {c for c in coders or [] if c.startswith("auto:")}
+    wanted = {c for c in coders or [] if is_machine(c)}
     if not wanted:
         return project.codings
     kind = "both" if wanted >= {"auto:rules", "auto:model"} else wanted.pop().split(":", 1)[1]

@@ -65,7 +65,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from .corpus.model import is_interviewer
 from .errors import CodebookError, CodingsError, QualbstError
+from .tables import is_machine
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -114,8 +116,6 @@ OBSTACLES_COLUMNS: tuple[str, ...] = (
 OTHER = "other"
 FACTOR_PREFIX = "factor."
 OBSTACLE_PREFIX = "obstacle."
-MACHINE_PREFIX = "auto:"
-INTERVIEWER = "interviewer"
 KEY_TERMS = 5
 MISSING = "(missing)"
 #: ``code_crosstab(by=BY_CODER)``: one column per coder instead of a document field.
@@ -359,7 +359,7 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], name: str) -> None:
 def _select_coders(codings: pd.DataFrame, coder: str | Iterable[str] | None) -> tuple[str, ...]:
     known = sorted({str(c) for c in codings["coder"]})
     if coder is None:
-        humans = tuple(c for c in known if not c.startswith(MACHINE_PREFIX))
+        humans = tuple(c for c in known if not is_machine(c))
         if known and not humans:
             raise CodingsError(
                 f"no human coder's codings (coders present: {', '.join(known)}); pass coder=... to "
@@ -412,7 +412,7 @@ def _evidence(
             strict=True,
         )
     ):
-        if role.strip().lower() == INTERVIEWER:
+        if is_interviewer(role):
             continue
         info[seg] = {"document": doc, "turn": int(turn), "speaker": speaker, "text": text}
         order[seg] = position
@@ -1043,9 +1043,7 @@ def case_matrix(
     for document in documents:
         labels = (
             speakers_by_doc.get(document.id)
-            or [
-                label for label, role in document.speakers.items() if str(role).strip().lower() != INTERVIEWER
-            ][:1]
+            or [label for label, role in document.speakers.items() if not is_interviewer(role)][:1]
             or [""]
         )
         for label in labels:

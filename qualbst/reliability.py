@@ -66,7 +66,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .corpus.model import interviewer_rows
 from .errors import CodingsError, QualbstError
+from .tables import is_machine
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -123,8 +125,6 @@ PAIRWISE_COLUMNS: tuple[str, ...] = (
 UNITS: tuple[str, ...] = ("segment", "turn", "document")
 #: The ``code`` of the overall row.
 OVERALL = "(all codes)"
-MACHINE_PREFIX = "auto:"
-INTERVIEWER = "interviewer"
 _EVIDENCE_FILE = re.compile(r"^([^\s:]+\.csv):\d+")
 
 Ratings = Mapping[str, Sequence[Any]]
@@ -603,7 +603,7 @@ def _listing(items: Iterable[str], limit: int = 8) -> str:
 def _choose_coders(codings: pd.DataFrame, coders: Iterable[str] | None) -> tuple[str, ...]:
     known = sorted({str(c) for c in codings["coder"]})
     if coders is None:
-        humans = [c for c in known if not c.startswith(MACHINE_PREFIX)]
+        humans = [c for c in known if not is_machine(c)]
         chosen = tuple(humans)
         if len(chosen) < 2:
             found = f"only {chosen[0]!r}" if chosen else "none"
@@ -693,7 +693,7 @@ def _units(
         )
     chosen = _choose_coders(codings, coders)
     shared = set(_shared_documents(codings, chosen))
-    informant = segments["role"].astype(str).str.strip().str.lower() != INTERVIEWER
+    informant = ~interviewer_rows(segments["role"])
     segs = segments[informant & segments["document"].astype(str).isin(shared)]
     seg_ids = segs["segment"].astype(str).tolist()
     docs = segs["document"].astype(str).tolist()

@@ -30,7 +30,9 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from ._yaml import load_yaml
+from .corpus.model import is_interviewer
 from .errors import QualbstError
+from .tables import MACHINE_PREFIX
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,8 +93,6 @@ FIGURES_COLUMNS: tuple[str, ...] = (
     "informants",
     "quote",
 )
-MACHINE_PREFIX = "auto:"
-INTERVIEWER = "interviewer"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -355,13 +355,13 @@ def segment_informants(segments: pd.DataFrame, documents: Iterable[Document]) ->
     for doc_id, seg_id, speaker, role in zip(
         segments["document"], segments["segment"], segments["speaker"], segments["role"], strict=True
     ):
-        if str(role).strip().lower() == INTERVIEWER:
+        if is_interviewer(role):
             continue
         document = by_id.get(str(doc_id))
         if document is None:
             out[str(seg_id)] = str(doc_id)
             continue
-        speakers = [s for s, r in document.speakers.items() if str(r).strip().lower() != INTERVIEWER]
+        speakers = [s for s, r in document.speakers.items() if not is_interviewer(r)]
         out[str(seg_id)] = document.informant if len(speakers) <= 1 else f"{doc_id}:{speaker}"
     return out
 

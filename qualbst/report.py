@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._io import write_text_atomic
 from .errors import QualbstError
+from .tables import is_machine
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
 
 __all__ = ["build_report", "write_report"]
 
-MACHINE_PREFIX = "auto:"
 TITLE = "qualbst report"
 
 
@@ -343,7 +343,7 @@ def _context(analysis: Analysis) -> _Context:
     evidence = _Evidence(project.segments, informant)
     codings = analysis.codings
     coders = sorted({str(c) for c in codings["coder"]}) if len(codings) else []
-    humans = [c for c in coders if not c.startswith(MACHINE_PREFIX)]
+    humans = [c for c in coders if not is_machine(c)]
     counting = humans or coders
     chosen = codings[codings["coder"].astype(str).isin(counting)] if len(codings) else codings
     counted = chosen.assign(

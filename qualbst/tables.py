@@ -19,14 +19,31 @@ if TYPE_CHECKING:
 __all__ = [
     "CODINGS_COLUMNS",
     "INTERACTIONS_COLUMNS",
+    "MACHINE_PREFIX",
     "MENTIONS_COLUMNS",
     "SEGMENTS_COLUMNS",
     "empty_table",
+    "is_machine",
     "records",
     "validate_codings",
     "validate_segments",
     "validate_table",
 ]
+
+#: Machine coders' names start with this (``auto:rules``, ``auto:model``); people's never do.
+MACHINE_PREFIX = "auto:"
+
+
+def is_machine(coder: object) -> bool:
+    """Whether a coder name is a machine coder's.
+
+    Examples
+    --------
+    >>> is_machine("auto:rules"), is_machine("coder-a")
+    (True, False)
+    """
+    return str(coder).startswith(MACHINE_PREFIX)
+
 
 SEGMENTS_COLUMNS: tuple[str, ...] = (
     "document",

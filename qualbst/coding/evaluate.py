@@ -18,7 +18,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..corpus.model import interviewer_rows
 from ..errors import QualbstError
+from ..tables import is_machine
 from .machine import model_folds, train_fold
 from .model import MODEL_CODER, AutoCoder, load_config, segment_views
 from .rules import RULES_CODER, code_rules, find_mentions
@@ -56,10 +58,7 @@ INTERDEPENDENCE_PREFIX = "interdependence."
 
 
 def _units(segments: pd.DataFrame, documents: Iterable[str], level: str) -> pd.DataFrame:
-    rows = segments[
-        (segments["role"].str.strip().str.lower() != "interviewer")
-        & segments["document"].isin(set(documents))
-    ]
+    rows = segments[~interviewer_rows(segments["role"]) & segments["document"].isin(set(documents))]
     unit = rows["segment"] if level == "segment" else rows["document"] + ":" + rows["turn"].astype(str)
     return rows.assign(unit=unit)[["segment", "unit"]]
 
@@ -266,7 +265,7 @@ def evaluate_coders(
             rules, model_codings, how="intersection", coder="auto:intersection"
         ),
     }
-    others = sorted(c for c in set(codings["coder"]) if c != against and not str(c).startswith("auto:"))
+    others = sorted(c for c in set(codings["coder"]) if c != against and not is_machine(c))
     scored: dict[str, pd.DataFrame] = dict(machines)
     for person in others:  # the yardstick: how often another person agrees with the reference
         scored[f"{person} (another person)"] = codings[codings["coder"] == person]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import QualbstError
+from ..tables import is_machine
 from .model import AutoCoder, QualbstWarning, segment_views
 from .rules import code_rules, find_mentions
 
@@ -35,7 +36,7 @@ MACHINE_CHOICES = ("rules", "model", "both", "none")
 
 def human_coders(codings: pd.DataFrame) -> list[str]:
     """The coders whose id does not start with ``auto:``, sorted."""
-    return sorted(c for c in set(codings["coder"]) if not str(c).startswith("auto:"))
+    return sorted(c for c in set(codings["coder"]) if not is_machine(c))
 
 
 def default_training_coder(codings: pd.DataFrame) -> str | None:

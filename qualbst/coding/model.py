@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from ..corpus.model import interviewer_rows
 from ..errors import QualbstError
 from ..lang import load_words, stem
 from ..nlp import build_nlp
@@ -114,7 +115,7 @@ def codebook_fingerprint(codebook: Codebook) -> str:
 
 
 def _informant_segments(segments: pd.DataFrame) -> pd.DataFrame:
-    return segments[segments["role"].str.strip().str.lower() != "interviewer"]
+    return segments[~interviewer_rows(segments["role"])]
 
 
 def feature_views(

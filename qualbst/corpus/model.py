@@ -24,12 +24,39 @@ __all__ = [
     "Turn",
     "corpus_totals",
     "describe_corpus",
+    "guess_role",
+    "interviewer_rows",
     "is_interviewer",
 ]
 
 DOCUMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANGUAGES = ("id", "en")
 INTERVIEWER = "interviewer"
+#: Speaker labels taken for the interviewer when no metadata says who speaks.
+INTERVIEWER_LABELS = frozenset({"p", "q", "int", "interviewer", "pewawancara", "peneliti", "penanya"})
+
+
+def guess_role(label: str) -> str:
+    """The role a speaker label suggests when no metadata names it.
+
+    Examples
+    --------
+    >>> guess_role("P"), guess_role("Pewawancara"), guess_role("I3")
+    ('interviewer', 'interviewer', 'informant')
+    """
+    return INTERVIEWER if label.strip().lower() in INTERVIEWER_LABELS else "informant"
+
+
+def interviewer_rows(roles: pd.Series) -> pd.Series:
+    """:func:`is_interviewer` of each role in a column (a boolean Series).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> interviewer_rows(pd.Series(["interviewer", "informant", " Interviewer"])).tolist()
+    [True, False, True]
+    """
+    return roles.astype(str).str.strip().str.lower() == INTERVIEWER
 
 
 def is_interviewer(role: Any) -> bool:

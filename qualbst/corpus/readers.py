@@ -21,7 +21,7 @@ import yaml
 
 from .._yaml import safe_load
 from ..errors import CorpusError, Problem, QualbstError, ValidationError
-from .model import DOCUMENT_ID, LANGUAGES, Document, Turn
+from .model import DOCUMENT_ID, LANGUAGES, Document, Turn, guess_role
 
 __all__ = [
     "CASES_FILE",
@@ -41,7 +41,6 @@ SUFFIXES = (".md", ".txt", ".docx", ".vtt")
 # A line that starts like a speaker label ("P:", "I3:", "RT2:") but whose label is
 # not in ``speakers`` is an error rather than a continuation line.
 _LABEL_LIKE = re.compile(r"^([A-Z][A-Z0-9_]{0,7}):(?=\s|$)")
-_INTERVIEWER_LABELS = {"p", "q", "int", "interviewer", "pewawancara", "peneliti", "penanya"}
 
 
 def decode_bytes(data: bytes, path: str | Path) -> str:
@@ -275,7 +274,7 @@ def _infer_speakers(body: str) -> dict[str, str]:
     for match in re.finditer(r"^([^\s:][^:\n]{0,30}?)[ \t]*:", body, flags=re.MULTILINE):
         label = match.group(1)
         if label not in found:
-            found[label] = "interviewer" if label.lower() in _INTERVIEWER_LABELS else "informant"
+            found[label] = guess_role(label)
     return found
 
 

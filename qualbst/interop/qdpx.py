@@ -74,7 +74,7 @@ from lxml import etree
 
 from .._io import write_bytes_atomic, write_text_atomic
 from ..codebook import Code, Codebook
-from ..corpus.model import DOCUMENT_ID, LANGUAGES
+from ..corpus.model import DOCUMENT_ID, LANGUAGES, guess_role
 from ..corpus.readers import CASES_FILE, read_cases, read_text
 from ..errors import CodingsError, Problem, QualbstError
 from ._zip import deterministic_zip
@@ -145,7 +145,6 @@ _VALUE_ELEMENTS = {
 _LABEL_LIKE = re.compile(r"^([A-Z][A-Z0-9_]{0,7}):(?=\s|$)", re.MULTILINE)
 # A capitalised name of up to four words as a label ("Interviewer:", "Bu Ani:").
 _NAME_LABEL = re.compile(r"^([A-Z][^\W\d_]*(?: [A-Z][^\W\d_]*){0,3})[ \t]*:(?=[ \t])", re.MULTILINE)
-_INTERVIEWER_LABELS = {"p", "q", "int", "interviewer", "pewawancara", "peneliti", "penanya"}
 _LANGUAGE_NAMES = {
     "id": "id",
     "ind": "id",
@@ -790,7 +789,7 @@ def _speakers_from_text(text: str) -> dict[str, str]:
             short.group(1) if short else (named.group(1) if named and counts[named.group(1)] > 1 else None)
         )
         if label is not None and label not in found:
-            found[label] = "interviewer" if label.lower() in _INTERVIEWER_LABELS else "informant"
+            found[label] = guess_role(label)
     return found
 
 
