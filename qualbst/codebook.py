@@ -108,7 +108,9 @@ class Code:
 
     ``cues`` and ``examples`` map a language (``id``, ``en``) to a tuple of
     strings; ``requires`` holds structural conditions for the rule coder
-    (``{"agencies": 2}``, ``{"agencies": 2, "parallel": True}``).
+    (``{"agencies": 2}``, ``{"agencies": 2, "parallel": True}``,
+    ``{"yields_to": ["interdependence.reciprocal"]}``: not given where the
+    rule coder gives one of those codes to the same segment).
 
     Examples
     --------
@@ -311,11 +313,22 @@ def _code(entry: Any) -> Code:
         raise ValueError(f"code {code_id!r}: 'requires.agencies' must be a positive whole number")
     if "parallel" in requires and not isinstance(requires["parallel"], bool):
         raise ValueError(f"code {code_id!r}: 'requires.parallel' must be true or false")
-    unknown = sorted(set(requires) - {"agencies", "parallel"})
+    if "yields_to" in requires:
+        yields = requires["yields_to"]
+        if isinstance(yields, str):
+            yields = [yields]
+        if not (isinstance(yields, list) and yields and all(isinstance(y, str) and y for y in yields)):
+            raise ValueError(
+                f"code {code_id!r}: 'requires.yields_to' must be a code id or a list of code ids"
+            )
+        if code_id in yields:
+            raise ValueError(f"code {code_id!r}: 'requires.yields_to' names the code itself")
+        requires = {**requires, "yields_to": [str(y) for y in yields]}
+    unknown = sorted(set(requires) - {"agencies", "parallel", "yields_to"})
     if unknown:
         raise ValueError(
             f"code {code_id!r}: unknown requirement(s) {', '.join(map(repr, unknown))} "
-            "(known: agencies, parallel)"
+            "(known: agencies, parallel, yields_to)"
         )
     parent = entry.get("parent")
     return Code(
@@ -383,6 +396,26 @@ def _check_ids(
     for line, item in items:
         if item.parent is not None and item.parent not in seen:
             problems.append(Problem(file, line, f"{what} {item.id!r}: unknown parent {item.parent!r}"))
+    codable = {item.id: item for _, item in items if getattr(item, "codable", False)}
+    for line, item in items:
+        for other in getattr(item, "requires", {}).get("yields_to", ()):
+            if other not in codable:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"{what} {item.id!r}: 'requires.yields_to' names {other!r}, not a codable code",
+                    )
+                )
+            elif codable[other].requires.get("yields_to"):
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"{what} {item.id!r}: yields to {other!r}, which itself yields to other codes "
+                        "(one level only, so that no two codes cancel each other)",
+                    )
+                )
     if check_required:
         for needed in required:
             if needed not in seen and needed not in invalid:

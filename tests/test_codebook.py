@@ -93,13 +93,35 @@ def test_invalid_cue_names_code_and_cue(tmp_path: Path) -> None:
     [
         ({"agencies": 0}, "'requires.agencies' must be a positive whole number"),
         ({"agencies": 2, "parallel": "yes"}, "'requires.parallel' must be true or false"),
-        ({"agencies": 2, "peers": True}, "unknown requirement(s) 'peers' (known: agencies, parallel)"),
+        (
+            {"agencies": 2, "peers": True},
+            "unknown requirement(s) 'peers' (known: agencies, parallel, yields_to)",
+        ),
+        ({"yields_to": []}, "'requires.yields_to' must be a code id or a list of code ids"),
+        ({"yields_to": "obstacle.name-mismatch"}, "'requires.yields_to' names the code itself"),
+        ({"yields_to": ["obstacle"]}, "'requires.yields_to' names 'obstacle', not a codable code"),
+        ({"yields_to": ["obstacle.tpyo"]}, "'requires.yields_to' names 'obstacle.tpyo', not a codable code"),
     ],
 )
 def test_invalid_requirement_names_the_code(tmp_path: Path, requires: dict, message: str) -> None:
     codes, agencies = minimal_codebook()
     codes[-1]["requires"] = requires
     assert f"code {codes[-1]['id']!r}: {message}" in _problem(tmp_path, codes, agencies)
+
+
+def test_a_code_yields_to_one_that_yields_to_none(tmp_path: Path) -> None:
+    """Two codes yielding to each other would cancel each other: one level only."""
+    codes, agencies = minimal_codebook()
+    by_id = {c["id"]: c for c in codes}
+    by_id["interdependence.sequential"]["requires"] = {"yields_to": ["interdependence.reciprocal"]}
+    assert load_codebook(write_book(tmp_path / "one", codes, agencies)).code(
+        "interdependence.sequential"
+    ).requires["yields_to"] == ["interdependence.reciprocal"]
+    by_id["interdependence.reciprocal"]["requires"] = {"yields_to": ["interdependence.pooled"]}
+    assert (
+        "code 'interdependence.sequential': yields to 'interdependence.reciprocal', which itself yields"
+        in _problem(tmp_path / "two", codes, agencies)
+    )
 
 
 @pytest.mark.parametrize("cue", ["~ kurang", "staf ~", "staf ~ ~ kurang", "~"])

@@ -166,6 +166,30 @@ def test_pooled_needs_parallel_units(book, text: str, why: str | None) -> None:
         assert pooled["evidence"].str.endswith(f"; parallel: {why}").all() and len(pooled) == 1
 
 
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        # a handoff only: sequential
+        ("Kami kirim datanya ke Pos.", {"interdependence.sequential"}),
+        # the data comes back to the sender: reciprocal, and sequential yields to it
+        (
+            "Kami kirim datanya ke Pos, terus Pos kirim balik ke kami buat dicek ulang.",
+            {"interdependence.reciprocal"},
+        ),
+        (
+            "We send the list to the post office and they send it back to us corrected.",
+            {"interdependence.reciprocal"},
+        ),
+    ],
+)
+def test_sequential_yields_to_reciprocal(book, text: str, codes: set[str]) -> None:
+    """codebook.yaml: a flow that comes back to the sender is reciprocal, not sequential."""
+    assert book.code("interdependence.sequential").requires["yields_to"] == ["interdependence.reciprocal"]
+    d = doc(text, lang="en" if text.startswith("We") else "id")
+    found = set(code_rules(segment_corpus([d]), [d], book)["code"])
+    assert {c for c in found if c.startswith("interdependence.")} == codes
+
+
 def test_negation_blocks_a_cue(book) -> None:
     plain = doc("Kami rapat dengan kecamatan.")
     negated = doc("Kami tidak pernah rapat dengan kecamatan.")

@@ -21,7 +21,10 @@ A segment gets a code when
    work (``qualbst/lang/<lang>/parallel_words.txt``: ``masing-masing``,
    ``tiap``, ``sama-sama``, "each", "both"...) in the same segments. A shared
    resource alone ("diambil dari DTKS", "paid from the national budget") is
-   not pooled interdependence.
+   not pooled interdependence. ``yields_to: [codes]`` withholds the code
+   from a segment the rule coder gives one of those codes: the codebook's
+   sequential interdependence yields to reciprocal, since a flow that comes
+   back to the sender is reciprocal ("kami kirim ke Pos, Pos kirim balik").
 
 ``evidence`` names every cue that fired and the words it matched, the
 agencies that satisfied a requirement and what made them parallel; ``confidence`` is ``1 - 0.5**n`` for
@@ -184,6 +187,11 @@ def code_rules(
         surfaces_in[seg_id].append(surface)
     required = {code.id: int(code.requires.get("agencies", 0)) for code in codebook.codes if code.codable}
     parallel = {code.id for code in codebook.codes if code.codable and code.requires.get("parallel")}
+    yields = {
+        code.id: frozenset(code.requires["yields_to"])
+        for code in codebook.codes
+        if code.codable and code.requires.get("yields_to")
+    }
     text_of = dict(zip(segments["segment"].tolist(), segments["text"].tolist(), strict=True))
     order = {code.id: i for i, code in enumerate(codebook.codes)}
     rows: list[tuple[Any, ...]] = []  # CODINGS_COLUMNS, then the code's place for sorting
@@ -204,6 +212,7 @@ def code_rules(
             for other in window:
                 nearby |= agencies_in.get(other, set())
             by_code: dict[str, list[str]] = defaultdict(list)
+            given: list[tuple[Any, ...]] = []
             for match in matches:
                 if match.negated:
                     continue
@@ -226,7 +235,7 @@ def code_rules(
                     evidence += f"; parallel: {why}"
                 confidence = round(1 - 0.5 ** len(notes), 4)
                 place = order[code_id]
-                rows.append(
+                given.append(
                     (
                         document.id,
                         segment,
@@ -239,5 +248,7 @@ def code_rules(
                         place,
                     )
                 )
+            codes_here = {row[4] for row in given}
+            rows += [row for row in given if not yields.get(row[4], frozenset()) & codes_here]
     rows.sort(key=lambda row: (row[0], row[2], row[-1]))  # stable: a segment's codes in codebook order
     return pd.DataFrame([row[:-1] for row in rows], columns=list(CODINGS_COLUMNS))
