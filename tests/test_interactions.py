@@ -34,6 +34,9 @@ def book():
         ("Kami terima undangannya lewat kecamatan.", "sequential", "kelurahan", [("kecamatan", "kelurahan")]),
         # 'lewat' makes RT an intermediary: kelurahan -> RT -> families ('warga' after 'ke')
         ("Dari kelurahan lewat RT dibagi ke warga.", "sequential", None, [("kelurahan", "rtrw"), ("rtrw", "kpm")]),
+        # houses named between a party and the next one the chain goes on to are not a step of it
+        ("Dinsos survei ke rumah, terus diunggah lewat SIKS-NG ke Pusdatin.", "sequential", None,
+         [("dinsos", "pusdatin")]),
         # 'data KPM' is what is handed over, not a party
         ("Kemensos nyerahkan data KPM ke PT Pos.", "sequential", None, [("kemensos", "pos")]),
         # 'di Kemensos' is a place

@@ -26,7 +26,9 @@ by the chosen coders), the agencies it names become typed pairs:
   list, not to one another ("ke kecamatan, ke kelurahan, ke RT" is a chain).
   A denial before a list of receivers covers all of them.
 - The programme's recipients (agency level ``recipients``) end sequential
-  chains; they are never a reciprocal or pooled party.
+  chains: named between two other parties they are not a step of the chain
+  ("Dinsos survei ke rumah, terus diunggah ke Pusdatin"); they are never a
+  reciprocal or pooled party.
 - A plural mention of a level ("tiap kelurahan", "lima kelurahan",
   "kelurahan-kelurahan", "each ward": ``plural_markers``) stands for every
   agency of that level the transcript names, as parallel parties; they are
@@ -275,6 +277,8 @@ def _stated_pairs(
         parties = _with_speaker(doc, parties, own_agency, words)
     if named:
         parties = _plurals(doc, parties, named, codebook, words)
+    if kind == "sequential":
+        parties = _recipients_at_the_end(parties, codebook)
     distinct = {p.agency for p in parties}
     if not distinct:
         return []
@@ -323,6 +327,23 @@ def _stated_pairs(
                 continue
             pairs.append(_directed(a, b, tokens, words) if kind == "sequential" else (a.agency, b.agency))
     return _finish(pairs, kind)
+
+
+def _recipients_at_the_end(parties: list[_Party], codebook: Codebook) -> list[_Party]:
+    """A chain's parties without recipients named between another party and one the
+    chain goes on *to* ("ke Pusdatin"): in "Dinsos survei ke rumah, terus diunggah
+    ke Pusdatin" the data goes from Dinsos to Pusdatin; the houses are where the
+    survey went, not a step of the chain. ("Kami antar ke rumah, ditemani RT" keeps
+    them: the RT goes along, the chain does not go on to it.)"""
+    agency = [codebook.level_of(p.agency) != RECIPIENTS for p in parties]
+    return [
+        p
+        for i, p in enumerate(parties)
+        if agency[i]
+        or not (
+            any(agency[:i]) and i + 1 < len(parties) and agency[i + 1] and parties[i + 1].role == "target"
+        )
+    ]
 
 
 def _siblings(codebook: Codebook, a: str, b: str) -> bool:
