@@ -26,9 +26,9 @@ by the chosen coders), the agencies it names become typed pairs:
   list, not to one another ("ke kecamatan, ke kelurahan, ke RT" is a chain).
   A denial before a list of receivers covers all of them.
 - The programme's recipients (agency level ``recipients``) end sequential
-  chains: named between two other parties they are not a step of the chain
-  ("Dinsos survei ke rumah, terus diunggah ke Pusdatin"); they are never a
-  reciprocal or pooled party.
+  chains: named between a party and one the chain goes on to ("ke Pusdatin")
+  they are not a step of it ("Dinsos survei ke rumah, terus diunggah ke
+  Pusdatin"); they are never a reciprocal or pooled party.
 - A plural mention of a level ("tiap kelurahan", "lima kelurahan",
   "kelurahan-kelurahan", "each ward": ``plural_markers``) stands for every
   agency of that level the transcript names, as parallel parties; they are
