@@ -396,30 +396,30 @@ def _check_ids(
     for line, item in items:
         if item.parent is not None and item.parent not in seen:
             problems.append(Problem(file, line, f"{what} {item.id!r}: unknown parent {item.parent!r}"))
-    codable = {item.id: item for _, item in items if getattr(item, "codable", False)}
-    for line, item in items:
-        for other in getattr(item, "requires", {}).get("yields_to", ()):
-            if other not in codable:
-                problems.append(
-                    Problem(
-                        file,
-                        line,
-                        f"{what} {item.id!r}: 'requires.yields_to' names {other!r}, not a codable code",
-                    )
-                )
-            elif codable[other].requires.get("yields_to"):
-                problems.append(
-                    Problem(
-                        file,
-                        line,
-                        f"{what} {item.id!r}: yields to {other!r}, which itself yields to other codes "
-                        "(one level only, so that no two codes cancel each other)",
-                    )
-                )
     if check_required:
         for needed in required:
             if needed not in seen and needed not in invalid:
                 problems.append(Problem(file, None, f"required {what} id {needed!r} is missing"))
+    return problems
+
+
+def _check_yields(codes: list[tuple[int, Code]], file: str) -> list[Problem]:
+    """``requires.yields_to`` names codable codes that yield to none (one level only,
+    so that no two codes cancel each other)."""
+    problems: list[Problem] = []
+    codable = {code.id: code for _, code in codes if code.codable}
+    for line, code in codes:
+        for other in code.requires.get("yields_to", ()):
+            if other not in codable:
+                message = f"'requires.yields_to' names {other!r}, not a codable code"
+            elif codable[other].requires.get("yields_to"):
+                message = (
+                    f"yields to {other!r}, which itself yields to other codes "
+                    "(one level only, so that no two codes cancel each other)"
+                )
+            else:
+                continue
+            problems.append(Problem(file, line, f"code {code.id!r}: {message}"))
     return problems
 
 
@@ -477,6 +477,7 @@ def load_codebook(folder: str | Path, *, require_contract_ids: bool | None = Non
         required("codes", REQUIRED_CODES),
         invalid["codes"],
     )
+    problems += _check_yields(loaded["codes"], str(codes_file))
     problems += _check_ids(
         loaded["agencies"],
         str(agencies_file),

@@ -335,15 +335,13 @@ def _recipients_at_the_end(parties: list[_Party], codebook: Codebook) -> list[_P
     ke Pusdatin" the data goes from Dinsos to Pusdatin; the houses are where the
     survey went, not a step of the chain. ("Kami antar ke rumah, ditemani RT" keeps
     them: the RT goes along, the chain does not go on to it.)"""
-    agency = [codebook.level_of(p.agency) != RECIPIENTS for p in parties]
-    return [
-        p
-        for i, p in enumerate(parties)
-        if agency[i]
-        or not (
-            any(agency[:i]) and i + 1 < len(parties) and agency[i + 1] and parties[i + 1].role == "target"
-        )
-    ]
+    office = [codebook.level_of(p.agency) != RECIPIENTS for p in parties]  # not the recipients
+
+    def passed_over(i: int) -> bool:
+        after = i + 1 < len(parties) and office[i + 1] and parties[i + 1].role == "target"
+        return not office[i] and any(office[:i]) and after
+
+    return [p for i, p in enumerate(parties) if not passed_over(i)]
 
 
 def _siblings(codebook: Codebook, a: str, b: str) -> bool:
