@@ -19,8 +19,9 @@ blind: they guard what was learnt. ``tests/fixtures/unseen3/`` (ids
 handoffs and loops told without the usual verbs) went through the same round.
 ``tests/fixtures/unseen4/`` (ids ``probe7-*``, six transcripts, 117 codes, 75
 links, registers from Javanese-mixed Indonesian to analytical English) was
-scored blind on arrival (its README) and then used to choose a rule: the
-codebook's "sequential yields to reciprocal" (a flow back to the sender).
+scored blind on arrival (its README) and then used like unseen2 and unseen3:
+the codebook's "sequential yields to reciprocal" (a flow back to the sender)
+was chosen on it, and cues for its ordinary wording were added.
 
 ``tests/fixtures/heldout/`` is a third set made the same way (six transcripts,
 a key of 123 codes and 47 links) that no cue was fitted to: it measures.
