@@ -130,6 +130,38 @@ def test_missing_ratings_are_left_out_of_kappa() -> None:
     assert cohen_kappa(ratings) == pytest.approx(0.4)
 
 
+def test_agreement_and_kappas_equal_nltks_annotation_task() -> None:
+    # Observed agreement is counted on the grid, not by nltk's item-by-item Ao: every
+    # coefficient must still be exactly nltk's on the units every coder rated.
+    from nltk.metrics.agreement import AnnotationTask
+
+    rng = np.random.default_rng(11)
+    for _ in range(60):
+        coders = [f"c{i}" for i in range(int(rng.integers(2, 5)))]
+        units = int(rng.integers(3, 40))
+        labels = rng.integers(0, int(rng.integers(2, 4)), (len(coders), units))
+        missing = rng.random((len(coders), units)) < 0.1
+        ratings = {
+            c: [None if missing[i, u] else int(labels[i, u]) for u in range(units)]
+            for i, c in enumerate(coders)
+        }
+        complete = [u for u in range(units) if not missing[:, u].any()]
+        task = AnnotationTask(
+            data=[(c, u, int(labels[i, u])) for i, c in enumerate(coders) for u in complete]
+        )
+        if len({int(labels[i, u]) for i in range(len(coders)) for u in complete}) < 2:
+            continue  # one value only: kappa and pi undefined (tested elsewhere)
+        assert percent_agreement(ratings) == pytest.approx(task.avg_Ao(), abs=1e-15)
+        pairs = [
+            task.kappa_pairwise(a, b)
+            for j, a in enumerate(coders)
+            for b in coders[j + 1 :]
+            if not math.isclose(task.Ae_kappa(a, b), 1.0)
+        ]
+        assert cohen_kappa(ratings) == pytest.approx(float(np.mean(pairs)), abs=1e-15)
+        assert fleiss_kappa(ratings) == pytest.approx(task.pi(), abs=1e-15)
+
+
 def test_bad_ratings() -> None:
     with pytest.raises(QualbstError, match="at least two coders"):
         cohen_kappa({"A": [1, 2]})
