@@ -199,6 +199,14 @@ def test_negation_blocks_a_cue(book) -> None:
     )
 
 
+def test_javanese_tak_before_a_verb_is_i_not_not(book) -> None:
+    """Surabaya's "tak laporno" is "I report it"; "tak bisa" is still "cannot"."""
+    mine = doc("Yo tak laporno pindah.", agency="rtrw")
+    cannot = doc("Yo tak bisa pindah.", agency="rtrw")
+    assert "obstacle.moved" in set(code_rules(segment_corpus([mine]), [mine], book)["code"])
+    assert "obstacle.moved" not in set(code_rules(segment_corpus([cannot]), [cannot], book)["code"])
+
+
 def test_interviewer_turns_are_never_coded(book) -> None:
     d = doc("Iya.")
     segments = segment_corpus([d])

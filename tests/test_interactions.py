@@ -207,6 +207,15 @@ def test_not_interactions(book, text: str) -> None:
     assert segment_pairs(text, "sequential", lang="id", codebook=book, own_agency="kelurahan") == []
 
 
+def test_javanese_tak_before_a_verb_states_a_link(book) -> None:
+    # "tak kirim" is "I send it" (Surabaya Javanese), "tak bisa kirim" "cannot send it"
+    said = segment_pairs("Datanya tak kirim ke kecamatan.", "sequential", lang="id", codebook=book,
+                         own_agency="kelurahan")  # fmt: skip
+    denied = segment_pairs("Datanya tak bisa kirim ke kecamatan.", "sequential", lang="id", codebook=book,
+                           own_agency="kelurahan")  # fmt: skip
+    assert (said, denied) == ([("kelurahan", "kecamatan")], [])
+
+
 def test_extract_reads_only_interdependence_codings(book) -> None:
     d = doc("Undangan dari kecamatan kami bagikan ke RT. Kami rapat dengan Dinsos.", agency="kelurahan")
     from qualbst.segments import segment_corpus

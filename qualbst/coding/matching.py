@@ -44,7 +44,7 @@ import numpy
 from rapidfuzz.distance import Levenshtein
 
 from ..codebook import CUE_GAP, normalize_alias
-from ..lang import load_words, stem
+from ..lang import load_words, negates, negator_words, stem
 from ..nlp import build_nlp
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ class Annotator:
         self.lang = lang
         self.nlp = build_nlp(lang)
         vocab = self.nlp.vocab
-        self.negators = frozenset(load_words(lang, "negators"))
+        self.negators = negator_words(lang)
         self.pronouns = frozenset(load_words(lang, "pronouns"))
         self.agency_matcher = PhraseMatcher(vocab, attr="LOWER")
         self.noun_matcher = PhraseMatcher(vocab, attr="LOWER")
@@ -531,11 +531,16 @@ class Annotator:
         (``first`` is its text's first token).
 
         The scope stops at punctuation, so "tidak, kami kirim" is not negated.
+        Whether a word negates is :func:`qualbst.lang.negates` (Surabaya's
+        "tak kirim" is "I send it").
         """
+        strings = self.nlp.vocab.strings
         for index in range(start - 1, max(start - 1 - scope, first - 1), -1):
             if self._is_punct(view.lowers[index]):
                 return False
-            if view.lowers[index] in self._negator_hashes:
+            if view.lowers[index] in self._negator_hashes and negates(
+                strings[view.lowers[index]], strings[view.lowers[index + 1]], self.lang
+            ):
                 return True
         return False
 

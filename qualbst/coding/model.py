@@ -51,7 +51,7 @@ import yaml
 
 from ..corpus.model import interviewer_rows
 from ..errors import QualbstError
-from ..lang import load_words, stem
+from ..lang import negates, stem
 from ..nlp import build_nlp
 from ..tables import CODINGS_COLUMNS, records
 from .rules import code_rules, find_mentions
@@ -137,7 +137,6 @@ def feature_views(
     previous: tuple[str, int, str] | None = None
     for seg in records(segments):
         lang = langs[seg.document]
-        negators = set(load_words(lang, "negators"))
         tokens = build_nlp(lang).tokenizer(seg.text)
         words = [stem(t.text, lang) for t in tokens if not (t.is_punct or t.is_space)]
         here = agencies.get(seg.segment, set())
@@ -146,7 +145,7 @@ def feature_views(
             near |= agencies.get(previous[2], set())
         previous = (seg.document, seg.turn, seg.segment)
         extra = [f"AG:{a}" for a in sorted(here)] + [f"NAG:{min(len(near), 3)}"]
-        if any(t.lower_ in negators for t in tokens):
+        if any(negates(t.lower_, t.nbor().lower_ if t.i + 1 < len(tokens) else None, lang) for t in tokens):
             extra.append("NEG")
         views[seg.segment] = words + extra
     return views

@@ -1,8 +1,9 @@
 """Built-in language knowledge, one folder per language (``id``, ``en``).
 
 Each folder holds plain word lists that researchers can read and edit:
-``abbreviations.txt``, ``token_patterns.txt``, ``negators.txt`` and
-``pronouns.txt``. This module loads them and stems words for a language.
+``abbreviations.txt``, ``token_patterns.txt``, ``negators.txt`` (with
+``negator_heads.txt``), ``pronouns.txt`` and the link extractor's markers. This
+module loads them, says whether a word negates, and stems words.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
 
-__all__ = ["LANG_DIR", "load_words", "stem"]
+__all__ = ["LANG_DIR", "load_words", "negates", "negator_words", "stem"]
 
 LANG_DIR = Path(__file__).parent
 
@@ -30,6 +31,51 @@ def load_words(lang: str, name: str) -> tuple[str, ...]:
         raise FileNotFoundError(f"no language data {name!r} for language {lang!r} ({path})")
     lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
     return tuple(line for line in lines if line and not line.startswith("#"))
+
+
+@cache
+def _negator_heads(lang: str) -> dict[str, frozenset[str]]:
+    heads: dict[str, frozenset[str]] = {}
+    for line in load_words(lang, "negator_heads"):
+        word, sep, after = line.partition(":")
+        if not sep or not word.strip() or not after.split():
+            raise ValueError(
+                f"{LANG_DIR / lang / 'negator_heads.txt'}: {line!r} is not 'negator: word word ...'"
+            )
+        heads[word.strip().lower()] = frozenset(w.lower() for w in after.split())
+    return heads
+
+
+@cache
+def negator_words(lang: str) -> frozenset[str]:
+    """Every word that may negate (lowercase): ``negators.txt`` and ``negator_heads.txt``.
+
+    Whether one does where it stands is :func:`negates`.
+    """
+    return frozenset(w.lower() for w in load_words(lang, "negators")) | frozenset(_negator_heads(lang))
+
+
+def negates(word: str, following: str | None, lang: str) -> bool:
+    """Whether ``word``, followed by ``following`` (None at the end), negates what comes after.
+
+    A word of ``negators.txt`` always does; a word of ``negator_heads.txt``
+    only before one of the words listed for it (Surabaya's ``tak`` before a
+    verb is the Javanese first person: "tak kirim", I send it). Case is
+    ignored. The rule coder's negation scope, the link extractor's denials and
+    the trained coder's negation feature all ask this.
+
+    Examples
+    --------
+    >>> negates("nggak", "kirim", "id"), negates("tak", "bisa", "id"), negates("tak", "kirim", "id")
+    (True, True, False)
+    >>> negates("never", None, "en"), negates("kirim", None, "id")
+    (True, False)
+    """
+    lower = word.lower()
+    if lower not in negator_words(lang):
+        return False
+    only = _negator_heads(lang).get(lower)
+    return only is None or (following is not None and following.lower() in only)
 
 
 @cache

@@ -53,7 +53,7 @@ then needs a marker (``dari``, ``ke``, ``lewat``...) to give its direction:
 
 All words are plain data in ``qualbst/lang/<lang>/`` (``source_markers``,
 ``via_markers``, ``receive_words``, ``agent_markers``, ``passive_prefixes``,
-``object_nouns``, ``list_words``, ``negators``, ``plural_markers``). No rule
+``object_nouns``, ``list_words``, ``negators`` with ``negator_heads``, ``plural_markers``). No rule
 names a particular agency.
 """
 
@@ -67,7 +67,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..coding.matching import Mention, annotator, reduplicated
-from ..lang import load_words
+from ..lang import load_words, negates
 from ..tables import INTERACTIONS_COLUMNS, records
 
 if TYPE_CHECKING:
@@ -101,11 +101,17 @@ class _Words:
     objects: frozenset[str]
     locations: frozenset[str]
     lists: frozenset[str]
-    negators: frozenset[str]
+    lang: str
     self_words: frozenset[str]
     agents: frozenset[str]
     passive: tuple[str, ...]
     plural: frozenset[str]
+
+
+def _negates(token: Any, lang: str) -> bool:
+    """Whether ``token`` negates where it stands (:func:`qualbst.lang.negates`)."""
+    doc = token.doc
+    return negates(token.lower_, doc[token.i + 1].lower_ if token.i + 1 < len(doc) else None, lang)
 
 
 @cache
@@ -121,7 +127,7 @@ def _words(lang: str) -> _Words:
         words("object_nouns"),
         words("location_markers"),
         words("list_words"),
-        words("negators"),
+        lang,
         words("self_words"),
         words("agent_markers"),
         tuple(sorted(words("passive_prefixes"))),
@@ -315,7 +321,7 @@ def _stated_pairs(
         tokens = _between(doc, left[-1], right[0])
         # "kami nggak pernah kirim ke Wonokusumo, ke Sidotopo": the denial runs on along the chain
         onward = denied and right[0].role == "target" and len(tokens) > 1 and _is_list(tokens[:-1], words)
-        denied = onward or any(t.lower_ in words.negators for t in tokens)
+        denied = onward or any(_negates(t, lang) for t in tokens)
         if denied:
             continue
         for a, b in itertools.product(left, right):
@@ -469,7 +475,7 @@ def _one_party(
     context_agency: str | None,
 ) -> list[tuple[str, str]]:
     """Pairs of a segment that names one agency: the other is implied (never a pool's)."""
-    if kind == "pooled" or any(t.lower_ in words.negators for t in doc):
+    if kind == "pooled" or any(_negates(t, words.lang) for t in doc):
         return []
     # "surat-surat dari Dinsos": what comes from an agency, with no receiver named, comes to the speaker
     speaks_for_self = only.role == "source" or any(t.lower_ in words.self_words for t in doc)
