@@ -23,12 +23,12 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .lang import load_words
+from .lang import load_words, negates
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-__all__ = ["build_nlp", "token_pattern"]
+__all__ = ["build_nlp", "token_negates", "token_pattern"]
 
 
 @cache
@@ -42,6 +42,19 @@ def token_pattern(lang: str) -> re.Pattern[str]:
     """
     parts = load_words(lang, "token_patterns")
     return re.compile("|".join(f"(?:{p})" for p in parts))
+
+
+def token_negates(token: Any, lang: str) -> bool:
+    """Whether a spaCy token negates where it stands: :func:`qualbst.lang.negates` with the word after it.
+
+    Examples
+    --------
+    >>> doc = build_nlp("id").make_doc("Datanya tak kirim, tak bisa kirim.")
+    >>> [t.text for t in doc if token_negates(t, "id")]
+    ['tak']
+    """
+    doc = token.doc
+    return negates(token.lower_, doc[token.i + 1].lower_ if token.i + 1 < len(doc) else None, lang)
 
 
 def build_nlp(lang: str) -> Language:

@@ -51,8 +51,8 @@ import yaml
 
 from ..corpus.model import interviewer_rows
 from ..errors import QualbstError
-from ..lang import negates, stem
-from ..nlp import build_nlp
+from ..lang import stem
+from ..nlp import build_nlp, token_negates
 from ..tables import CODINGS_COLUMNS, records
 from .rules import code_rules, find_mentions
 
@@ -145,7 +145,7 @@ def feature_views(
             near |= agencies.get(previous[2], set())
         previous = (seg.document, seg.turn, seg.segment)
         extra = [f"AG:{a}" for a in sorted(here)] + [f"NAG:{min(len(near), 3)}"]
-        if any(negates(t.lower_, t.nbor().lower_ if t.i + 1 < len(tokens) else None, lang) for t in tokens):
+        if any(token_negates(t, lang) for t in tokens):
             extra.append("NEG")
         views[seg.segment] = words + extra
     return views

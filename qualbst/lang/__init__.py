@@ -59,14 +59,18 @@ def negates(word: str, following: str | None, lang: str) -> bool:
     """Whether ``word``, followed by ``following`` (None at the end), negates what comes after.
 
     A word of ``negators.txt`` always does; a word of ``negator_heads.txt``
-    only before one of the words listed for it (Surabaya's ``tak`` before a
-    verb is the Javanese first person: "tak kirim", I send it). Case is
+    only before one of the words listed for it (``di*``: any word starting
+    with ``di``). Surabaya's ``tak`` before a transitive verb is the Javanese
+    first person ("tak kirim", I send it); it negates "tak bisa", "tak
+    diterima", "tak sampai". Case is
     ignored. The rule coder's negation scope, the link extractor's denials and
     the trained coder's negation feature all ask this.
 
     Examples
     --------
     >>> negates("nggak", "kirim", "id"), negates("tak", "bisa", "id"), negates("tak", "kirim", "id")
+    (True, True, False)
+    >>> negates("tak", "diterima", "id"), negates("Tak", "sampai", "id"), negates("tak", "laporno", "id")
     (True, True, False)
     >>> negates("never", None, "en"), negates("kirim", None, "id")
     (True, False)
@@ -75,7 +79,12 @@ def negates(word: str, following: str | None, lang: str) -> bool:
     if lower not in negator_words(lang):
         return False
     only = _negator_heads(lang).get(lower)
-    return only is None or (following is not None and following.lower() in only)
+    if only is None:
+        return True
+    if following is None:
+        return False
+    after = following.lower()
+    return after in only or any(h.endswith("*") and after.startswith(h[:-1]) for h in only)
 
 
 @cache

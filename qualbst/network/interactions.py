@@ -67,7 +67,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..coding.matching import Mention, annotator, reduplicated
-from ..lang import load_words, negates
+from ..lang import load_words
+from ..nlp import token_negates
 from ..tables import INTERACTIONS_COLUMNS, records
 
 if TYPE_CHECKING:
@@ -106,12 +107,6 @@ class _Words:
     agents: frozenset[str]
     passive: tuple[str, ...]
     plural: frozenset[str]
-
-
-def _negates(token: Any, lang: str) -> bool:
-    """Whether ``token`` negates where it stands (:func:`qualbst.lang.negates`)."""
-    doc = token.doc
-    return negates(token.lower_, doc[token.i + 1].lower_ if token.i + 1 < len(doc) else None, lang)
 
 
 @cache
@@ -321,7 +316,7 @@ def _stated_pairs(
         tokens = _between(doc, left[-1], right[0])
         # "kami nggak pernah kirim ke Wonokusumo, ke Sidotopo": the denial runs on along the chain
         onward = denied and right[0].role == "target" and len(tokens) > 1 and _is_list(tokens[:-1], words)
-        denied = onward or any(_negates(t, lang) for t in tokens)
+        denied = onward or any(token_negates(t, lang) for t in tokens)
         if denied:
             continue
         for a, b in itertools.product(left, right):
@@ -475,7 +470,7 @@ def _one_party(
     context_agency: str | None,
 ) -> list[tuple[str, str]]:
     """Pairs of a segment that names one agency: the other is implied (never a pool's)."""
-    if kind == "pooled" or any(_negates(t, words.lang) for t in doc):
+    if kind == "pooled" or any(token_negates(t, words.lang) for t in doc):
         return []
     # "surat-surat dari Dinsos": what comes from an agency, with no receiver named, comes to the speaker
     speaks_for_self = only.role == "source" or any(t.lower_ in words.self_words for t in doc)
