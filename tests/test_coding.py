@@ -207,6 +207,24 @@ def test_javanese_tak_before_a_verb_is_i_not_not(book) -> None:
     assert "obstacle.moved" not in set(code_rules(segment_corpus([cannot]), [cannot], book)["code"])
 
 
+def test_a_malformed_negator_heads_line_names_file_and_line(tmp_path: Path, monkeypatch) -> None:
+    import qualbst.lang as lang
+    from qualbst.errors import QualbstError
+
+    (tmp_path / "id").mkdir()
+    (tmp_path / "id" / "negators.txt").write_text("tidak\n", encoding="utf-8")
+    (tmp_path / "id" / "negator_heads.txt").write_text("# heads\ntak: bisa\ntak bisa ada\n", encoding="utf-8")
+    monkeypatch.setattr(lang, "LANG_DIR", tmp_path)
+    for cached in (lang.load_words, lang._negator_heads, lang.negator_words):
+        cached.cache_clear()
+    try:
+        with pytest.raises(QualbstError, match=r"negator_heads\.txt:3: 'tak bisa ada' is not"):
+            lang.negates("tak", "bisa", "id")
+    finally:
+        for cached in (lang.load_words, lang._negator_heads, lang.negator_words):
+            cached.cache_clear()
+
+
 def test_interviewer_turns_are_never_coded(book) -> None:
     d = doc("Iya.")
     segments = segment_corpus([d])

@@ -39,8 +39,15 @@ def _negator_heads(lang: str) -> dict[str, frozenset[str]]:
     for line in load_words(lang, "negator_heads"):
         word, sep, after = line.partition(":")
         if not sep or not word.strip() or not after.split():
-            raise ValueError(
-                f"{LANG_DIR / lang / 'negator_heads.txt'}: {line!r} is not 'negator: word word ...'"
+            from ..errors import QualbstError
+
+            path = LANG_DIR / lang / "negator_heads.txt"
+            number = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                          if text.strip() == line)  # fmt: skip
+            raise QualbstError(
+                f"{line!r} is not 'negator: word word ...' (a negator, a colon, the words it negates before)",
+                file=path,
+                line=number,
             )
         heads[word.strip().lower()] = frozenset(w.lower() for w in after.split())
     return heads
